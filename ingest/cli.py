@@ -1,0 +1,127 @@
+"""`python -m ingest [SOURCE ...] [--db URL] [--watch] [--interval S] [--json]` (DESIGN.md).
+
+Exit 0 when the run happened (even if some feeds failed: they are recorded);
+exit 2 with a one-line error when the database or the feed config is unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from ingest.config import load_feeds, load_settings
+from ingest.errors import FeedConfigError
+from ingest.fetch import FetchOptions
+from ingest.pipeline import FeedOutcome, PollPolicy, RunSummary, poll_due, run_sources
+from storage import StorageError, get_engine, migrate, redact, resolve_db_url
+from storage.repository import FeedState
+
+__all__ = ["main"]
+
+log = logging.getLogger("ingest")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Fetch, score and store Western Balkan news feeds.",
+    )
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="feed URL or local file")
+    p.add_argument("--db", help="database URL (default: $TENSION_DB_URL or data/tension.db)")
+    p.add_argument("--watch", action="store_true", help="keep polling until interrupted")
+    p.add_argument(
+        "--interval", type=float, default=900.0, help="seconds between polls (default 900)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON summary object")
+    p.add_argument("--feeds", type=Path, help="feed config (default: $TENSION_FEEDS_FILE or feeds.toml)")
+    return p
+
+
+class _Progress:
+    """One updating line on a terminal, plain log lines otherwise."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001 - a text stream
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def __call__(self, done: int, total: int, outcome: FeedOutcome) -> None:
+        what = outcome.error or f"{outcome.new} new, {outcome.duplicates} duplicates"
+        line = f"[{done}/{total}] {outcome.status:<12} {outcome.source[:60]}: {what[:80]}"
+        if self.tty:
+            end = "\n" if done == total else ""
+            self.stream.write("\r\x1b[2K" + line + end)
+            self.stream.flush()
+        else:
+            log.info("%s", line)
+
+
+def _report(summary: RunSummary, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary.as_json(), ensure_ascii=False))
+    else:
+        print(
+            f"{len(summary.feeds)} feeds: {summary.new} new, {summary.duplicates} duplicates, "
+            f"{summary.errors} errors",
+            file=sys.stderr,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    url = resolve_db_url(args.db, os.environ)
+    try:
+        settings = load_settings(args.feeds)
+        configs = () if args.sources else load_feeds(args.feeds)
+    except FeedConfigError as exc:
+        print(f"error: feed config unusable: {exc}", file=sys.stderr)
+        return 2
+    try:
+        migrate(url)
+        engine = get_engine(url)
+    except StorageError as exc:
+        print(f"error: database {redact(url)} unusable: {exc}", file=sys.stderr)
+        return 2
+
+    allow = {c.url for c in configs if c.allow_private}
+
+    def options_for(feed: FeedState | None = None) -> FetchOptions:
+        private = settings.allow_private_networks or (feed is not None and feed.url in allow)
+        return settings.fetch_options(allow_private=private)
+
+    policy = PollPolicy(interval=timedelta(seconds=args.interval))
+    progress = _Progress(sys.stderr)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    stop = threading.Event()
+    if args.watch:
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while True:
+            if args.sources:
+                summary = run_sources(
+                    engine, args.sources, options=options_for(), policy=policy,
+                    progress=progress,
+                )
+            else:
+                summary = poll_due(
+                    engine, configs, options_for=options_for, owner=owner, policy=policy,
+                    progress=progress,
+                )
+            _report(summary, args.json)
+            if not args.watch or stop.wait(min(args.interval, 60.0)):
+                break
+    except StorageError as exc:
+        print(f"error: database {redact(url)} unusable: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

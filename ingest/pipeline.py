@@ -1,0 +1,336 @@
+"""The orchestrator: fetch → parse → normalise → score → store, per feed.
+
+The only ingest module that knows storage and scoring exist. A failing feed
+becomes a fetch-log row and an error count on that feed (with exponential
+backoff), never a crash of the run; only an unusable database stops it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ingest.config import FeedConfig
+from ingest.errors import FeedGone, HTTPStatusError, IngestError
+from ingest.fetch import FetchOptions, FetchResult, fetch_feed, read_local
+from ingest.normalize import NewsItem, normalize_feed
+from ingest.parse import parse_feed
+from scoring import load_lexicon, score_item
+from scoring.cluster import DEFAULT_MAX_DISTANCE, band_keys, simhash, story_text
+from storage.db import translate_errors
+from storage.repository import (
+    FeedState,
+    ItemRow,
+    claim_due_feeds,
+    ensure_feed,
+    record_fetch,
+    release_feed,
+    save_items,
+    sync_feeds,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "FeedOutcome",
+    "PollPolicy",
+    "RunSummary",
+    "SAMPLE_DIR",
+    "ingest_feed",
+    "poll_due",
+    "run_sources",
+    "to_rows",
+]
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+# Items per write transaction: large enough for executemany to pay off, small
+# enough that a lock is held for milliseconds and a crash loses little work.
+BATCH_SIZE = 250
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """When to poll a feed again: the interval, doubled per consecutive error, capped."""
+
+    interval: timedelta = timedelta(minutes=15)
+    max_backoff: timedelta = timedelta(hours=24)
+    workers: int = 4
+    lease_seconds: int = 600
+
+    def next_poll(self, now: datetime, errors: int, retry_after: float | None = None) -> datetime:
+        delay = self.interval * (2 ** min(errors, 16)) if errors else self.interval
+        delay = min(delay, self.max_backoff)
+        if retry_after is not None:
+            delay = max(delay, timedelta(seconds=min(retry_after, self.max_backoff.total_seconds())))
+        return now + delay
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What one poll of one source did; the JSON summary's per-feed object."""
+
+    source: str
+    status: str  # ok | not_modified | error | gone
+    new: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    warning: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class RunSummary:
+    feeds: list[FeedOutcome] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return sum(f.new for f in self.feeds)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(f.duplicates for f in self.feeds)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.feeds if f.status in {"error", "gone"})
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "feeds": [f.as_json() for f in self.feeds],
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "errors": self.errors,
+        }
+
+
+def is_sample_source(source: str) -> bool:
+    """Items from the bundled sample folder are labelled as sample everywhere."""
+    path = Path(source)
+    try:
+        return path.exists() and path.resolve().is_relative_to(SAMPLE_DIR)
+    except OSError:
+        return False
+
+
+def to_rows(items: Iterable[NewsItem], *, is_sample: bool = False) -> Iterator[ItemRow]:
+    """Score each normalised item and attach its story fingerprint."""
+    lexicon = load_lexicon()
+    for item in items:
+        fingerprint = simhash(story_text(item.title, item.summary))
+        yield ItemRow(
+            guid=item.guid,
+            url=item.url,
+            title=item.title,
+            summary=item.summary,
+            lang=item.lang,
+            published_at=item.published_at,
+            date_estimated=item.date_estimated,
+            fetched_at=item.fetched_at,
+            dedup_key=item.dedup_key,
+            link_key=item.link_key,
+            story_key=item.story_key,
+            simhash=fingerprint,
+            bands=band_keys(fingerprint),
+            score=score_item(
+                item.title, item.summary, lang=item.lang, published=item.published_at,
+                lexicon=lexicon,
+            ),
+            is_sample=is_sample,
+        )
+
+
+def _batches(rows: Iterator[ItemRow], size: int) -> Iterator[list[ItemRow]]:
+    batch: list[ItemRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _store(engine: Engine, feed_id: int, rows: Iterator[ItemRow]) -> tuple[int, int]:
+    new = dup = 0
+    for batch in _batches(rows, BATCH_SIZE):
+        with translate_errors(str(engine.url)), engine.begin() as conn:
+            result = save_items(conn, feed_id, batch, max_distance=DEFAULT_MAX_DISTANCE)
+        new += result.new
+        dup += result.duplicates
+    return new, dup
+
+
+def _fetch(feed: FeedState, options: FetchOptions) -> FetchResult:
+    if "://" not in feed.url:
+        return read_local(Path(feed.url))
+    return fetch_feed(
+        feed.url, etag=feed.etag, last_modified=feed.last_modified, options=options
+    )
+
+
+def ingest_feed(
+    engine: Engine,
+    feed: FeedState,
+    *,
+    options: FetchOptions,
+    policy: PollPolicy = PollPolicy(),  # noqa: B008 - frozen value object
+) -> FeedOutcome:
+    """Poll one feed end to end and record the outcome against it.
+
+    ``IngestError`` from any step is recorded, not raised; ``DatabaseUnavailable``
+    propagates because nothing useful can happen without the database.
+    """
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    status, http_status, new, dup = "ok", None, 0, 0
+    error = warning = etag = last_modified = feed_title = None
+    retry_after: float | None = None
+    gone = False
+    try:
+        fetched = _fetch(feed, options)
+        http_status = fetched.status
+        if fetched.not_modified:
+            status = "not_modified"
+        else:
+            parsed = parse_feed(fetched.body, fetched.headers, base_url=fetched.final_url)
+            warning = parsed.warning
+            feed_title = parsed.title or None
+            items = normalize_feed(
+                parsed, source=feed.url, feed_lang=feed.lang or parsed.language or "",
+                fetched_at=started,
+            )
+            new, dup = _store(engine, feed.id, to_rows(items, is_sample=feed.is_sample))
+            etag, last_modified = fetched.etag, fetched.last_modified
+    except FeedGone as exc:
+        status, error, gone, http_status = "gone", str(exc), True, 410
+    except HTTPStatusError as exc:
+        status, error, http_status, retry_after = "error", str(exc), exc.status, exc.retry_after
+    except IngestError as exc:
+        status, error = "error", str(exc)
+        http_status = getattr(exc, "status", None)
+    errors_after = 0 if status in {"ok", "not_modified"} else feed.consecutive_errors + 1
+    with translate_errors(str(engine.url)), engine.begin() as conn:
+        record_fetch(
+            conn,
+            feed.id,
+            started_at=started,
+            status=status,
+            http_status=http_status,
+            new=new,
+            duplicates=dup,
+            error=error,
+            warning=warning,
+            duration_ms=int((time.monotonic() - clock) * 1000),
+            etag=etag,
+            last_modified=last_modified,
+            next_poll_at=policy.next_poll(started, errors_after, retry_after),
+            feed_title=feed_title,
+            gone=gone,
+        )
+    if error:
+        log.warning("feed %s: %s", feed.url, error)
+    return FeedOutcome(feed.url, status, new, dup, error, warning)
+
+
+ProgressFn = Callable[[int, int, FeedOutcome], None]
+
+
+def _run_all(
+    engine: Engine,
+    feeds: Sequence[FeedState],
+    options_for: Callable[[FeedState], FetchOptions],
+    policy: PollPolicy,
+    progress: ProgressFn | None,
+    owner: str | None = None,
+) -> RunSummary:
+    summary = RunSummary()
+
+    def one(feed: FeedState) -> FeedOutcome:
+        try:
+            return ingest_feed(engine, feed, options=options_for(feed), policy=policy)
+        finally:
+            if owner is not None:
+                with engine.begin() as conn:
+                    release_feed(conn, feed.id, owner)
+
+    workers = max(1, min(policy.workers, len(feeds)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
+        for done, outcome in enumerate(pool.map(one, feeds), start=1):
+            summary.feeds.append(outcome)
+            if progress is not None:
+                progress(done, len(feeds), outcome)
+    return summary
+
+
+def run_sources(
+    engine: Engine,
+    sources: Sequence[str],
+    *,
+    options: FetchOptions,
+    policy: PollPolicy = PollPolicy(),  # noqa: B008
+    progress: ProgressFn | None = None,
+) -> RunSummary:
+    """Ingest each SOURCE (URL or local file) once, outside the polling schedule."""
+    states = []
+    with translate_errors(str(engine.url)), engine.begin() as conn:
+        for source in sources:
+            is_url = "://" in source
+            key = source if is_url else str(Path(source).resolve())
+            states.append(
+                ensure_feed(
+                    conn,
+                    key,
+                    name=source if is_url else Path(source).stem,
+                    is_sample=not is_url and is_sample_source(source),
+                )
+            )
+    # A file named twice is one feed: poll it once.
+    unique = list({s.id: s for s in states}.values())
+    # Conditional GET validators only make sense on the schedule; a manual run refetches.
+    unique = [
+        FeedState(s.id, s.url, s.name, s.lang, None, None, s.consecutive_errors, s.is_sample)
+        for s in unique
+    ]
+    return _run_all(engine, unique, lambda _f: options, policy, progress)
+
+
+def poll_due(
+    engine: Engine,
+    configs: Sequence[FeedConfig],
+    *,
+    options_for: Callable[[FeedState], FetchOptions],
+    owner: str,
+    policy: PollPolicy = PollPolicy(),  # noqa: B008
+    progress: ProgressFn | None = None,
+    now: datetime | None = None,
+) -> RunSummary:
+    """Sync the config, lease the enabled feeds that are due, and poll them."""
+    with translate_errors(str(engine.url)), engine.begin() as conn:
+        sync_feeds(conn, configs)
+        due = claim_due_feeds(
+            conn,
+            owner=owner,
+            now=now or datetime.now(UTC),
+            lease_seconds=policy.lease_seconds,
+        )
+    if not due:
+        return RunSummary()
+    return _run_all(engine, due, options_for, policy, progress, owner=owner)
+

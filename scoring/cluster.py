@@ -1,0 +1,204 @@
+"""Story clustering: one wire story carried by many outlets counts once.
+
+Items are reduced to a normalised story text (title + the start of the lead),
+hashed with a 64-bit SimHash, and two items are the same story when their
+hashes differ in at most ``DEFAULT_MAX_DISTANCE`` bits. ``band_keys`` splits a
+hash into bands so storage can find candidates with an indexed equality
+lookup instead of comparing every pair. The method and the measured
+threshold are documented in ``scoring/INDEX.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_BANDS",
+    "DEFAULT_MAX_DISTANCE",
+    "LEAD_WORDS",
+    "band_keys",
+    "cluster_items",
+    "hamming",
+    "is_near_duplicate",
+    "simhash",
+    "story_text",
+]
+
+# Chosen by measurement (scoring/INDEX.md, "Choosing the threshold").
+DEFAULT_MAX_DISTANCE = 5
+# Pigeonhole: with max_distance + 1 bands, two hashes within max_distance bits
+# agree on at least one whole band, so one indexed lookup per band is enough.
+DEFAULT_BANDS = DEFAULT_MAX_DISTANCE + 1
+# Outlets cut leads at different lengths; beyond ~40 words the lead adds
+# more outlet-specific noise than story identity.
+LEAD_WORDS = 40
+
+_BITS = 64
+_MASK = (1 << _BITS) - 1
+_SIGN_BIT = 1 << (_BITS - 1)
+
+# Serbian and Macedonian Cyrillic (plus the few Russian/Bulgarian letters that
+# turn up in regional quotes) to ASCII Latin. Serbian digraph conventions:
+# ђ→dj, џ→dz, љ→lj, њ→nj; Macedonian ѓ→gj, ќ→kj, ѕ→dz. Letters with háčeks map
+# straight to their base letter because diacritics are folded anyway.
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "dj", "е": "e",
+    "ж": "z", "з": "z", "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj",
+    "м": "m", "н": "n", "њ": "nj", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "ћ": "c", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "c",
+    "џ": "dz", "ш": "s", "ѓ": "gj", "ќ": "kj", "ѕ": "dz", "й": "j", "ы": "y",
+    "э": "e", "ю": "ju", "я": "ja", "щ": "sc", "ъ": "", "ь": "", "ё": "e",
+    "є": "je", "і": "i", "ї": "ji", "ґ": "g",
+}  # fmt: skip
+# Latin letters that Unicode does not decompose into base + mark.
+_LATIN_EXTRA = {"đ": "dj", "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "œ": "oe", "ı": "i"}
+_TRANSLATE = str.maketrans({**_CYRILLIC, **_LATIN_EXTRA})
+
+_TAG = re.compile(r"<[^>]*>")
+_NON_WORD = re.compile(r"[\W_]+")
+# Wire boilerplate that one outlet adds and another does not; it says nothing
+# about which story this is.
+_BOILERPLATE = frozenset(
+    "update updated breaking exclusive video foto photo photos live watch "
+    "uzivo ekskluzivno najnovije azurirano reuters afp ap tanjug beta fena "
+    "srna hina kosovapress anadolu rferl".split()
+)
+
+
+def _fold(text: str) -> str:
+    """Casefold, transliterate Cyrillic, strip diacritics."""
+    text = text.casefold().translate(_TRANSLATE)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _words(text: str) -> list[str]:
+    """Folded words of ``text`` with markup, punctuation and boilerplate removed."""
+    words = _NON_WORD.sub(" ", _fold(_TAG.sub(" ", text))).split()
+    return [w for w in words if w not in _BOILERPLATE]
+
+
+def story_text(title: str, summary: str = "") -> str:
+    """Normalised title + first ``LEAD_WORDS`` words of the lead, for hashing."""
+    lead = _words(summary or "")[:LEAD_WORDS]
+    return " ".join(_words(title or "") + lead)
+
+
+def _feature_hash(feature: str) -> int:
+    # blake2b, not hash(): Python salts str hashes per process, and the
+    # stored hashes must compare across processes and machines.
+    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "big")
+
+
+def _features(tokens: list[str]) -> Iterable[tuple[str, float]]:
+    """Weighted shingles: each word, and each adjacent word pair at double weight.
+
+    Pairs carry word order, which tells "A accuses B" from "B accuses A"; the
+    single words keep a swapped word from changing two features only.
+    """
+    for token in tokens:
+        yield token, 1.0
+    for left, right in zip(tokens, tokens[1:], strict=False):
+        yield f"{left} {right}", 2.0
+
+
+def _to_signed(value: int) -> int:
+    return value - (1 << _BITS) if value & _SIGN_BIT else value
+
+
+def simhash(text: str) -> int:
+    """64-bit SimHash of ``text`` as a signed int64 (fits SQL BIGINT); 0 for empty text."""
+    weighted = list(_features(text.split()))
+    if not weighted:
+        return 0
+    hashes = np.array([_feature_hash(f) for f, _ in weighted], dtype=">u8")
+    weights = np.array([w for _, w in weighted])
+    # Bit i of every feature hash, most significant first: shape (features, 64).
+    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1)
+    votes = weights @ (bits.astype(np.float64) * 2.0 - 1.0)
+    value = int("".join("1" if v > 0 else "0" for v in votes), 2)
+    return _to_signed(value)
+
+
+def hamming(a: int, b: int) -> int:
+    """Number of differing bits between two 64-bit hashes (signed or unsigned)."""
+    return ((a ^ b) & _MASK).bit_count()
+
+
+def is_near_duplicate(a: int, b: int, max_distance: int = DEFAULT_MAX_DISTANCE) -> bool:
+    """True when two story hashes are within ``max_distance`` bits."""
+    return hamming(a, b) <= max_distance
+
+
+def band_keys(h: int, bands: int = DEFAULT_BANDS) -> tuple[str, ...]:
+    """LSH band keys ("b0:3fa2"); hashes within ``bands - 1`` bits share at least one key."""
+    if not 1 <= bands <= _BITS:
+        raise ValueError(f"bands must be between 1 and {_BITS}, got {bands}")
+    unsigned = h & _MASK
+    keys = []
+    for i in range(bands):
+        lo, hi = i * _BITS // bands, (i + 1) * _BITS // bands
+        width = hi - lo
+        part = (unsigned >> (_BITS - hi)) & ((1 << width) - 1)
+        keys.append(f"b{i}:{part:0{(width + 3) // 4}x}")
+    return tuple(keys)
+
+
+def cluster_items(
+    df: pd.DataFrame,
+    *,
+    window_days: float = 3,
+    max_distance: int = DEFAULT_MAX_DISTANCE,
+) -> pd.Series:
+    """Story id per row: the item_id of the earliest item of its near-duplicate cluster.
+
+    Input columns: item_id, published_at, title, summary (source is accepted
+    and ignored: an outlet re-posting its own story also counts once). Items
+    are visited in (published_at, item_id) order; each joins the cluster of the
+    nearest earlier item published at most ``window_days`` before it (ties: the
+    earliest such item), else starts its own. Items without a date stay alone.
+    The result is indexed like ``df`` and does not depend on its row order.
+    """
+    if df.empty:
+        return pd.Series([], index=df.index, dtype=object, name="story_id")
+    published = pd.to_datetime(df["published_at"], utc=True, errors="coerce")
+    dated = published.notna().to_numpy()
+    when = published.dt.tz_localize(None).to_numpy().astype("datetime64[ns]").astype(np.int64)
+    summaries = df["summary"] if "summary" in df.columns else pd.Series("", index=df.index)
+    hashes = [
+        simhash(story_text(_str(title), _str(summary)))
+        for title, summary in zip(df["title"], summaries, strict=True)
+    ]
+    item_ids = df["item_id"].tolist()
+    order = sorted(range(len(df)), key=lambda i: (not dated[i], when[i], str(item_ids[i])))
+    rank = {row: position for position, row in enumerate(order)}
+    window = int(window_days * 86_400 * 1e9)
+    bands = max_distance + 1
+    buckets: dict[str, list[int]] = defaultdict(list)  # band key -> rows, in visiting order
+    story = list(item_ids)
+    for i in order:
+        if not dated[i]:
+            continue
+        keys = band_keys(hashes[i], bands)
+        candidates = {
+            j for key in keys for j in buckets.get(key, ()) if when[i] - when[j] <= window
+        }
+        # Nearest first; among equally near, the one visited first (the earliest).
+        matches = sorted((hamming(hashes[i], hashes[j]), rank[j], j) for j in candidates)
+        if matches and matches[0][0] <= max_distance:
+            story[i] = story[matches[0][2]]
+        for key in keys:
+            buckets[key].append(i)
+    return pd.Series(story, index=df.index, dtype=object, name="story_id")
+
+
+def _str(value: object) -> str:
+    """Text of a title/summary cell; missing values become empty text."""
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)

@@ -1,0 +1,743 @@
+"""Writes: feeds and their polling state, items with their scores in one transaction, aggregates.
+
+The ingest pipeline is the only caller. Items are written in batches; each
+batch is one transaction that holds every item *with* its score, signals,
+actors, evidence, story link and daily aggregates, so an interrupted run never
+leaves an item without its scores and a rerun completes the rest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from scoring.types import Evidence as EvidenceValue
+from scoring.types import ItemScore
+from storage.models import (
+    DailyActor,
+    DailyPair,
+    DailySignal,
+    Evidence,
+    Feed,
+    FetchLog,
+    Item,
+    ItemActor,
+    ItemSignal,
+    Score,
+    Story,
+    StoryBand,
+)
+
+__all__ = [
+    "ALL_ACTORS",
+    "FeedSpec",
+    "FeedState",
+    "ItemRow",
+    "SaveResult",
+    "claim_due_feeds",
+    "ensure_feed",
+    "rebuild_aggregates",
+    "record_fetch",
+    "release_feed",
+    "replace_scores",
+    "save_items",
+    "sync_feeds",
+    "to_naive_utc",
+]
+
+# Aggregate rows under this actor count each item once whatever actors it
+# names, so "all actors" charts neither double count nor lose actor-less items.
+ALL_ACTORS = "*"
+STORY_WINDOW_DAYS = 3
+
+
+def to_naive_utc(value: datetime) -> datetime:
+    """Aware (any zone) or naive-UTC datetime → naive UTC, the form stored in the database."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+class FeedSpec(Protocol):
+    name: str
+    url: str
+    lang: str
+    countries: Sequence[str]
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the poller needs to know about a feed before fetching it."""
+
+    id: int
+    url: str
+    name: str
+    lang: str
+    etag: str | None
+    last_modified: str | None
+    consecutive_errors: int
+    is_sample: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """A normalised, scored item ready to store (built by the ingest pipeline)."""
+
+    guid: str | None
+    url: str | None
+    title: str
+    summary: str
+    lang: str
+    published_at: datetime
+    date_estimated: bool
+    fetched_at: datetime
+    dedup_key: str
+    link_key: str | None
+    story_key: str
+    simhash: int
+    bands: tuple[str, ...]
+    score: ItemScore
+    is_sample: bool = False
+
+
+@dataclass(slots=True)
+class SaveResult:
+    new: int = 0
+    duplicates: int = 0
+    item_ids: list[int] = field(default_factory=list)
+
+
+def _dialect_insert(conn: Connection, table):  # noqa: ANN001, ANN202 - SQLAlchemy Table/insert
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+# ---------------------------------------------------------------- feeds
+
+
+def sync_feeds(conn: Connection, feeds: Iterable[FeedSpec]) -> dict[str, int]:
+    """Mirror the feed config into the feeds table; returns url → feed id.
+
+    Feeds that left the config are disabled, not deleted: their items stay.
+    """
+    feeds = list(feeds)
+    existing = {row.url: row.id for row in conn.execute(select(Feed.url, Feed.id))}
+    ids: dict[str, int] = {}
+    for spec in feeds:
+        values = {
+            "name": spec.name,
+            "lang": spec.lang,
+            "countries": ",".join(spec.countries),
+            "enabled": bool(spec.enabled),
+        }
+        if spec.url in existing:
+            conn.execute(update(Feed).where(Feed.id == existing[spec.url]).values(**values))
+            ids[spec.url] = existing[spec.url]
+        else:
+            ids[spec.url] = _insert_feed(conn, url=spec.url, is_sample=False, **values)
+    configured = {spec.url for spec in feeds}
+    stale = [fid for url, fid in existing.items() if url not in configured]
+    if stale:
+        conn.execute(
+            update(Feed).where(Feed.id.in_(stale), Feed.is_sample.is_(False)).values(enabled=False)
+        )
+    return ids
+
+
+def _insert_feed(conn: Connection, **values: object) -> int:
+    values.setdefault("consecutive_errors", 0)
+    values.setdefault("gone", False)
+    stmt = _dialect_insert(conn, Feed).values(**values).on_conflict_do_nothing()
+    conn.execute(stmt)
+    return conn.execute(select(Feed.id).where(Feed.url == values["url"])).scalar_one()
+
+
+def ensure_feed(
+    conn: Connection,
+    url: str,
+    *,
+    name: str,
+    lang: str = "",
+    countries: Sequence[str] = (),
+    is_sample: bool = False,
+    enabled: bool = False,
+) -> FeedState:
+    """The feed row for an ad-hoc SOURCE (created disabled, so the poll loop leaves it alone)."""
+    feed_id = conn.execute(select(Feed.id).where(Feed.url == url)).scalar()
+    if feed_id is None:
+        feed_id = _insert_feed(
+            conn,
+            url=url,
+            name=name,
+            lang=lang,
+            countries=",".join(countries),
+            enabled=enabled,
+            is_sample=is_sample,
+        )
+    elif is_sample:
+        conn.execute(update(Feed).where(Feed.id == feed_id).values(is_sample=True))
+    return _feed_state(conn, feed_id)
+
+
+_STATE_COLUMNS = (
+    Feed.id,
+    Feed.url,
+    Feed.name,
+    Feed.lang,
+    Feed.etag,
+    Feed.last_modified,
+    Feed.consecutive_errors,
+    Feed.is_sample,
+)
+
+
+def _feed_state(conn: Connection, feed_id: int) -> FeedState:
+    return _state_from(conn.execute(select(*_STATE_COLUMNS).where(Feed.id == feed_id)).one())
+
+
+def _state_from(row) -> FeedState:  # noqa: ANN001 - a Row of the columns above
+    return FeedState(
+        id=row.id,
+        url=row.url,
+        name=row.name,
+        lang=row.lang or "",
+        etag=row.etag,
+        last_modified=row.last_modified,
+        consecutive_errors=row.consecutive_errors or 0,
+        is_sample=bool(row.is_sample),
+    )
+
+
+def claim_due_feeds(
+    conn: Connection,
+    *,
+    owner: str,
+    now: datetime,
+    lease_seconds: int = 300,
+    limit: int = 100,
+    max_errors: int | None = None,
+) -> list[FeedState]:
+    """Lease the enabled feeds that are due, so no other worker polls them at the same time.
+
+    On PostgreSQL the candidate rows are locked with ``FOR UPDATE SKIP LOCKED``
+    so two workers never claim the same feed; on SQLite the single-writer lock
+    gives the same guarantee. The lease expires by itself if a worker dies.
+    """
+    now = to_naive_utc(now)
+    due = and_(
+        Feed.enabled.is_(True),
+        Feed.gone.is_(False),
+        or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now),
+        or_(Feed.lease_until.is_(None), Feed.lease_until < now),
+    )
+    if max_errors is not None:
+        due = and_(due, Feed.consecutive_errors < max_errors)
+    query = select(*_STATE_COLUMNS).where(due).order_by(Feed.next_poll_at, Feed.id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Feed)
+    rows = conn.execute(query).all()
+    if rows:
+        conn.execute(
+            update(Feed)
+            .where(Feed.id.in_([r.id for r in rows]))
+            .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds))
+        )
+    return [_state_from(r) for r in rows]
+
+
+def release_feed(conn: Connection, feed_id: int, owner: str) -> None:
+    """Drop this worker's lease on a feed (done after recording the poll)."""
+    conn.execute(
+        update(Feed)
+        .where(Feed.id == feed_id, Feed.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None)
+    )
+
+
+def record_fetch(
+    conn: Connection,
+    feed_id: int,
+    *,
+    started_at: datetime,
+    status: str,
+    http_status: int | None = None,
+    new: int = 0,
+    duplicates: int = 0,
+    error: str | None = None,
+    warning: str | None = None,
+    duration_ms: int = 0,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    next_poll_at: datetime | None = None,
+    feed_title: str | None = None,
+    gone: bool = False,
+) -> None:
+    """Log one poll and update the feed state: success resets the error count, failure bumps it."""
+    started = to_naive_utc(started_at)
+    conn.execute(
+        insert(FetchLog).values(
+            feed_id=feed_id,
+            started_at=started,
+            status=status,
+            http_status=http_status,
+            new=new,
+            duplicates=duplicates,
+            error=error,
+            warning=warning,
+            duration_ms=duration_ms,
+        )
+    )
+    values: dict[str, object] = {"last_polled_at": started, "last_status": status}
+    if next_poll_at is not None:
+        values["next_poll_at"] = to_naive_utc(next_poll_at)
+    if status in {"ok", "not_modified"}:
+        values.update(consecutive_errors=0, last_error=None, last_success_at=started)
+        if etag is not None:
+            values["etag"] = etag
+        if last_modified is not None:
+            values["last_modified"] = last_modified
+        if feed_title:
+            values["title"] = feed_title
+    else:
+        values.update(consecutive_errors=Feed.consecutive_errors + 1, last_error=error)
+    if gone:
+        values["gone"] = True
+    conn.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+
+
+# ---------------------------------------------------------------- items
+
+
+def _existing_keys(conn: Connection, rows: Sequence[ItemRow]) -> tuple[set[str], set[str]]:
+    dedup = [r.dedup_key for r in rows]
+    links = [r.link_key for r in rows if r.link_key]
+    found_dedup = set(
+        conn.execute(select(Item.dedup_key).where(Item.dedup_key.in_(dedup))).scalars()
+    )
+    found_links: set[str] = set()
+    if links:
+        found_links = set(
+            conn.execute(select(Item.link_key).where(Item.link_key.in_(links))).scalars()
+        )
+    return found_dedup, found_links
+
+
+def _fresh_rows(conn: Connection, rows: Sequence[ItemRow]) -> list[ItemRow]:
+    """Rows not already stored and not repeated within the batch (first copy wins)."""
+    found_dedup, found_links = _existing_keys(conn, rows)
+    fresh: list[ItemRow] = []
+    for row in rows:
+        if row.dedup_key in found_dedup or (row.link_key and row.link_key in found_links):
+            continue
+        found_dedup.add(row.dedup_key)
+        if row.link_key:
+            found_links.add(row.link_key)
+        fresh.append(row)
+    return fresh
+
+
+def _item_values(feed_id: int, row: ItemRow) -> dict[str, object]:
+    return {
+        "feed_id": feed_id,
+        "guid": row.guid,
+        "url": row.url,
+        "title": row.title,
+        "summary": row.summary,
+        "lang": row.lang,
+        "published_at": to_naive_utc(row.published_at),
+        "date_estimated": row.date_estimated,
+        "fetched_at": to_naive_utc(row.fetched_at),
+        "dedup_key": row.dedup_key,
+        "link_key": row.link_key,
+        "story_key": row.story_key,
+        "is_story_lead": True,
+        "is_sample": row.is_sample,
+        "score": row.score.score,
+    }
+
+
+def _insert_items(conn: Connection, feed_id: int, rows: list[ItemRow]) -> list[tuple[ItemRow, int]]:
+    """Insert rows, returning (row, id) for those stored; a key taken meanwhile is skipped."""
+    if not rows:
+        return []
+    stmt = insert(Item).returning(Item.id, sort_by_parameter_order=True)
+    try:
+        with conn.begin_nested():
+            ids = conn.execute(stmt, [_item_values(feed_id, r) for r in rows]).scalars().all()
+        return list(zip(rows, ids, strict=True))
+    except IntegrityError:
+        # Another worker stored one of these keys between our check and insert:
+        # fall back to row-by-row so the rest of the batch still lands.
+        stored: list[tuple[ItemRow, int]] = []
+        one = _dialect_insert(conn, Item).on_conflict_do_nothing().returning(Item.id)
+        for row in rows:
+            item_id = conn.execute(one.values(**_item_values(feed_id, row))).scalar()
+            if item_id is not None:
+                stored.append((row, item_id))
+        return stored
+
+
+def _hamming(a: int, b: int) -> int:
+    return ((a ^ b) & 0xFFFFFFFFFFFFFFFF).bit_count()
+
+
+def _assign_stories(
+    conn: Connection, feed_id: int, stored: list[tuple[ItemRow, int]], max_distance: int
+) -> dict[int, tuple[int, bool]]:
+    """Attach each new item to a story (existing near-duplicate or a new one).
+
+    Returns item id → (story id, is_lead). Candidates come from LSH band keys
+    within a few days of the item, then the exact Hamming distance decides.
+    """
+    all_bands = sorted({b for row, _ in stored for b in row.bands})
+    candidates: dict[str, set[int]] = defaultdict(set)
+    story_hash: dict[int, int] = {}
+    story_day: dict[int, date] = {}
+    if all_bands:
+        days = [to_naive_utc(r.published_at).date() for r, _ in stored]
+        lo = min(days) - timedelta(days=STORY_WINDOW_DAYS)
+        hi = max(days) + timedelta(days=STORY_WINDOW_DAYS)
+        for chunk_start in range(0, len(all_bands), 500):
+            chunk = all_bands[chunk_start : chunk_start + 500]
+            q = (
+                select(StoryBand.band_key, StoryBand.story_id, StoryBand.day, Story.simhash)
+                .join(Story, Story.id == StoryBand.story_id)
+                .where(StoryBand.band_key.in_(chunk), StoryBand.day.between(lo, hi))
+            )
+            for band_key, story_id, day, simhash in conn.execute(q):
+                candidates[band_key].add(story_id)
+                story_hash[story_id] = simhash
+                story_day[story_id] = day
+    result: dict[int, tuple[int, bool]] = {}
+    touched: set[int] = set()
+    for row, item_id in stored:
+        day = to_naive_utc(row.published_at).date()
+        match = None
+        for story_id in sorted({s for b in row.bands for s in candidates.get(b, ())}):
+            if abs((story_day[story_id] - day).days) <= STORY_WINDOW_DAYS and (
+                _hamming(story_hash[story_id], row.simhash) <= max_distance
+            ):
+                match = story_id
+                break
+        if match is not None:
+            result[item_id] = (match, False)
+            touched.add(match)
+            continue
+        story_id = conn.execute(
+            insert(Story)
+            .values(
+                simhash=row.simhash,
+                first_item_id=item_id,
+                first_seen=to_naive_utc(row.published_at),
+                item_count=1,
+                outlet_count=1,
+            )
+            .returning(Story.id)
+        ).scalar_one()
+        if row.bands:
+            conn.execute(
+                insert(StoryBand),
+                [{"band_key": b, "story_id": story_id, "day": day} for b in set(row.bands)],
+            )
+        for b in row.bands:
+            candidates[b].add(story_id)
+        story_hash[story_id] = row.simhash
+        story_day[story_id] = day
+        result[item_id] = (story_id, True)
+    for item_id, (story_id, _lead) in result.items():
+        conn.execute(update(Item).where(Item.id == item_id).values(story_id=story_id))
+    if touched:
+        _refresh_story_counts(conn, touched)
+    return result
+
+
+def _refresh_story_counts(conn: Connection, story_ids: Iterable[int]) -> None:
+    ids = sorted(story_ids)
+    counts = conn.execute(
+        select(Item.story_id, func.count(), func.count(func.distinct(Item.feed_id)))
+        .where(Item.story_id.in_(ids))
+        .group_by(Item.story_id)
+    ).all()
+    for story_id, n_items, n_outlets in counts:
+        conn.execute(
+            update(Story)
+            .where(Story.id == story_id)
+            .values(item_count=n_items, outlet_count=n_outlets)
+        )
+
+
+def _score_values(item_id: int, score: ItemScore, now: datetime) -> dict[str, object]:
+    return {
+        "item_id": item_id,
+        "lexicon_version": score.lexicon_version,
+        "score": score.score,
+        "direction": score.direction,
+        "signals": ",".join(score.signals),
+        "actors": ",".join(score.actors),
+        "negated": ",".join(score.negated),
+        "scored_at": now,
+    }
+
+
+def _write_scores(conn: Connection, scored: Sequence[tuple[int, ItemScore]]) -> None:
+    if not scored:
+        return
+    now = to_naive_utc(datetime.now(UTC))
+    conn.execute(insert(Score), [_score_values(i, s, now) for i, s in scored])
+    signals = [{"item_id": i, "signal": c} for i, s in scored for c in set(s.signals)]
+    actors = [{"item_id": i, "actor": a} for i, s in scored for a in set(s.actors)]
+    evidence = [
+        {
+            "item_id": i,
+            "signal": e.signal,
+            "actor": e.actor,
+            "target": e.target,
+            "text": e.text,
+            "field": e.field,
+            "start": e.start,
+            "end": e.end,
+            "negated": e.negated,
+            "hedged": e.hedged,
+            "weight": e.weight,
+            "suppressed_by": e.suppressed_by,
+        }
+        for i, s in scored
+        for e in s.evidence
+    ]
+    if signals:
+        conn.execute(insert(ItemSignal), signals)
+    if actors:
+        conn.execute(insert(ItemActor), actors)
+    if evidence:
+        conn.execute(insert(Evidence), evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class _AggInput:
+    feed_id: int
+    day: date
+    score: ItemScore
+    lead: bool
+
+
+def _aggregate(conn: Connection, inputs: Iterable[_AggInput], sign: int = 1) -> None:
+    """Add (sign=1) the items' contributions to the daily tables in this transaction."""
+    actor_acc: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0, 0])
+    signal_acc: dict[tuple, list[float]] = defaultdict(lambda: [0, 0.0])
+    pair_acc: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0])
+    for it in inputs:
+        actors = (*sorted(set(it.score.actors)), ALL_ACTORS)
+        for actor in actors:
+            acc = actor_acc[(it.day, actor, it.feed_id)]
+            acc[1] += sign
+            if it.lead:
+                acc[0] += sign * it.score.score
+                acc[2] += sign
+        if not it.lead:
+            continue
+        weights: dict[str, float] = defaultdict(float)
+        for ev in it.score.evidence:
+            if ev.signal in it.score.signals and not ev.negated and not ev.suppressed_by:
+                weights[ev.signal] = max(weights[ev.signal], ev.weight)
+        for actor in actors:
+            for signal in set(it.score.signals):
+                acc = signal_acc[(it.day, actor, signal, it.feed_id)]
+                acc[0] += sign
+                acc[1] += sign * weights.get(signal, 0.0)
+        for ev in it.score.evidence:
+            if ev.actor and ev.target and ev.actor != ev.target and not ev.negated:
+                if ev.suppressed_by or ev.signal not in it.score.signals:
+                    continue
+                acc = pair_acc[(it.day, ev.actor, ev.target, it.feed_id)]
+                acc[0] += sign * ev.weight
+                acc[1] += sign
+    _upsert(
+        conn,
+        DailyActor,
+        [
+            {
+                "day": k[0],
+                "actor": k[1],
+                "feed_id": k[2],
+                "score": v[0],
+                "items": v[1],
+                "stories": v[2],
+            }
+            for k, v in actor_acc.items()
+        ],
+        ("day", "actor", "feed_id"),
+        ("score", "items", "stories"),
+    )
+    _upsert(
+        conn,
+        DailySignal,
+        [
+            {
+                "day": k[0],
+                "actor": k[1],
+                "signal": k[2],
+                "feed_id": k[3],
+                "count": v[0],
+                "weight": v[1],
+            }
+            for k, v in signal_acc.items()
+        ],
+        ("day", "actor", "signal", "feed_id"),
+        ("count", "weight"),
+    )
+    _upsert(
+        conn,
+        DailyPair,
+        [
+            {
+                "day": k[0],
+                "source": k[1],
+                "target": k[2],
+                "feed_id": k[3],
+                "score": v[0],
+                "count": v[1],
+            }
+            for k, v in pair_acc.items()
+        ],
+        ("day", "source", "target", "feed_id"),
+        ("score", "count"),
+    )
+
+
+def _upsert(conn: Connection, model, rows: list[dict], keys: tuple, adds: tuple) -> None:  # noqa: ANN001
+    if not rows:
+        return
+    stmt = _dialect_insert(conn, model)
+    table = model.__table__
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={c: table.c[c] + stmt.excluded[c] for c in adds},
+    )
+    conn.execute(stmt, rows)
+
+
+def save_items(
+    conn: Connection, feed_id: int, rows: Sequence[ItemRow], *, max_distance: int = 3
+) -> SaveResult:
+    """Store new items with their scores, stories and aggregates; count the rest as duplicates.
+
+    Call inside a transaction: everything here lands together or not at all.
+    """
+    result = SaveResult()
+    if not rows:
+        return result
+    fresh = _fresh_rows(conn, rows)
+    stored = _insert_items(conn, feed_id, fresh)
+    result.new = len(stored)
+    result.duplicates = len(rows) - len(stored)
+    result.item_ids = [item_id for _, item_id in stored]
+    stories = _assign_stories(conn, feed_id, stored, max_distance)
+    non_leads = [item_id for item_id, (_s, lead) in stories.items() if not lead]
+    if non_leads:
+        conn.execute(update(Item).where(Item.id.in_(non_leads)).values(is_story_lead=False))
+    _write_scores(conn, [(item_id, row.score) for row, item_id in stored])
+    _aggregate(
+        conn,
+        (
+            _AggInput(
+                feed_id=feed_id,
+                day=to_naive_utc(row.published_at).date(),
+                score=row.score,
+                lead=stories[item_id][1],
+            )
+            for row, item_id in stored
+        ),
+    )
+    return result
+
+
+# ---------------------------------------------------------------- re-scoring
+
+
+def replace_scores(conn: Connection, scored: Sequence[tuple[int, ItemScore]]) -> None:
+    """Replace the stored scores of existing items (after a lexicon change).
+
+    Aggregates are not touched here; call ``rebuild_aggregates`` once at the end.
+    """
+    ids = [i for i, _ in scored]
+    if not ids:
+        return
+    for model in (Score, ItemSignal, ItemActor, Evidence):
+        conn.execute(delete(model).where(model.item_id.in_(ids)))
+    _write_scores(conn, scored)
+    for item_id, score in scored:
+        conn.execute(update(Item).where(Item.id == item_id).values(score=score.score))
+
+
+def rebuild_aggregates(conn: Connection) -> None:
+    """Recompute the daily tables from stored items, scores and evidence (after a re-score).
+
+    Uses the same accumulation code as ingestion, so the two can never disagree.
+    """
+    for model in (DailyActor, DailySignal, DailyPair):
+        conn.execute(delete(model))
+    last_id = 0
+    while True:
+        items = conn.execute(
+            select(Item.id, Item.feed_id, Item.published_at, Item.is_story_lead, Score)
+            .join(Score, Score.item_id == Item.id)
+            .where(Item.id > last_id)
+            .order_by(Item.id)
+            .limit(2000)
+        ).all()
+        if not items:
+            return
+        last_id = items[-1].id
+        ids = [r.id for r in items]
+        evidence: dict[int, list[EvidenceValue]] = defaultdict(list)
+        for e in conn.execute(select(Evidence).where(Evidence.item_id.in_(ids))).scalars():
+            evidence[e.item_id].append(
+                EvidenceValue(
+                    signal=e.signal,
+                    actor=e.actor,
+                    text=e.text,
+                    start=e.start,
+                    end=e.end,
+                    negated=e.negated,
+                    target=e.target,
+                    field=e.field,
+                    weight=e.weight,
+                    hedged=e.hedged,
+                    suppressed_by=e.suppressed_by,
+                )
+            )
+        _aggregate(
+            conn,
+            [
+                _AggInput(
+                    r.feed_id,
+                    r.published_at.date(),
+                    _stored_score(r.Score, evidence[r.id]),
+                    bool(r.is_story_lead),
+                )
+                for r in items
+            ],
+        )
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v for v in value.split(",") if v)
+
+
+def _stored_score(row: Score, evidence: list[EvidenceValue]) -> ItemScore:
+    return ItemScore(
+        actors=_split(row.actors),
+        signals=_split(row.signals),
+        negated=_split(row.negated),
+        direction=row.direction,
+        score=row.score,
+        evidence=tuple(evidence),
+        lexicon_version=row.lexicon_version,
+    )
