@@ -18,7 +18,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from ingest.config import load_feeds, load_settings
+from ingest.config import default_feeds_path, load_config
 from ingest.errors import FeedConfigError
 from ingest.fetch import FetchOptions
 from ingest.pipeline import FeedOutcome, PollPolicy, RunSummary, poll_due, run_sources
@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=900.0, help="seconds between polls (default 900)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
-    p.add_argument("--feeds", type=Path, help="feed config (default: $TENSION_FEEDS_FILE or feeds.toml)")
+    p.add_argument(
+        "--feeds", type=Path, help="feed config (default: $TENSION_FEEDS_FILE or feeds.toml)"
+    )
     return p
 
 
@@ -79,12 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     url = resolve_db_url(args.db, os.environ)
+    feeds_file = args.feeds or default_feeds_path()
     try:
-        settings = load_settings(args.feeds)
-        configs = () if args.sources else load_feeds(args.feeds)
+        if args.sources and not feeds_file.exists():
+            config = None  # ad-hoc sources need no feed file
+        else:
+            config = load_config(feeds_file)
     except FeedConfigError as exc:
         print(f"error: feed config unusable: {exc}", file=sys.stderr)
         return 2
+    settings = config.settings if config else None
+    configs = config.feeds if (config and not args.sources) else ()
     try:
         migrate(url)
         engine = get_engine(url)
@@ -95,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     allow = {c.url for c in configs if c.allow_private}
 
     def options_for(feed: FeedState | None = None) -> FetchOptions:
-        private = settings.allow_private_networks or (feed is not None and feed.url in allow)
-        return settings.fetch_options(allow_private=private)
+        return FetchOptions.from_settings(
+            settings, allow_private=feed is not None and feed.url in allow
+        )
 
     policy = PollPolicy(interval=timedelta(seconds=args.interval))
     progress = _Progress(sys.stderr)
@@ -108,12 +116,19 @@ def main(argv: list[str] | None = None) -> int:
         while True:
             if args.sources:
                 summary = run_sources(
-                    engine, args.sources, options=options_for(), policy=policy,
+                    engine,
+                    args.sources,
+                    options=options_for(),
+                    policy=policy,
                     progress=progress,
                 )
             else:
                 summary = poll_due(
-                    engine, configs, options_for=options_for, owner=owner, policy=policy,
+                    engine,
+                    configs,
+                    options_for=options_for,
+                    owner=owner,
+                    policy=policy,
                     progress=progress,
                 )
             _report(summary, args.json)

@@ -1,8 +1,10 @@
 """The feed list and fetch settings, read from ``feeds.toml`` and validated.
 
 ``load_feeds()`` returns the feeds as a tuple of frozen ``FeedConfig``;
-``load_config()`` also returns the optional ``[settings]`` table as
-``FetchSettings``. The file is ``$TENSION_FEEDS_FILE`` when set, else
+``load_settings()`` returns the optional ``[settings]`` table as
+``FetchSettings``, whose ``fetch_options()`` resolves it against the defaults
+of ``FetchOptions`` (declared here, once, and re-exported by ``ingest.fetch``);
+``load_config()`` returns both. The file is ``$TENSION_FEEDS_FILE`` when set, else
 ``feeds.toml`` in the project folder. Any problem raises ``FeedConfigError``
 naming the file and the entry, so a typo never silently drops a feed.
 """
@@ -23,15 +25,21 @@ __all__ = [
     "COUNTRY_CODES",
     "FEEDS_FILE_ENV",
     "LANGUAGES",
+    "DEFAULT_USER_AGENT",
     "ConfigFile",
     "FeedConfig",
+    "FetchOptions",
     "FetchSettings",
     "default_feeds_path",
     "load_config",
     "load_feeds",
+    "load_settings",
 ]
 
 FEEDS_FILE_ENV = "TENSION_FEEDS_FILE"
+DEFAULT_USER_AGENT = (
+    "BalkanTensionMonitor/0.1 (+https://github.com/balkan-tension-monitor; feed reader)"
+)
 
 # The actor codes of DESIGN.md: a feed "covers" one or more of them.
 COUNTRY_CODES = frozenset(
@@ -62,8 +70,22 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class FetchOptions:
+    """Limits and identity for one fetch (used by ``ingest.fetch``); defaults follow Miniflux."""
+
+    connect_timeout: float = 10.0
+    timeout: float = 20.0  # whole download: every redirect hop and the body included
+    max_body_bytes: int = 15 * 1024 * 1024  # counted after decompression
+    max_redirects: int = 5
+    user_agent: str = DEFAULT_USER_AGENT
+    allow_private: bool = False
+    # Extra trust anchors (PEM file) for feeds behind a private CA; None = system/certifi.
+    ca_file: str | None = None
+
+
+@dataclass(frozen=True)
 class FetchSettings:
-    """The optional ``[settings]`` table; ``None`` means "use the fetcher's default"."""
+    """The optional ``[settings]`` table; ``None`` means "use the ``FetchOptions`` default"."""
 
     user_agent: str | None = None
     connect_timeout: float | None = None
@@ -71,6 +93,22 @@ class FetchSettings:
     max_body_bytes: int | None = None
     max_redirects: int | None = None
     allow_private_networks: bool = False
+
+    def fetch_options(self, *, allow_private: bool = False) -> FetchOptions:
+        """Resolve against the defaults; ``allow_private`` is the per-feed flag (OR-ed in)."""
+        base = FetchOptions()
+        return FetchOptions(
+            connect_timeout=(
+                base.connect_timeout if self.connect_timeout is None else self.connect_timeout
+            ),
+            timeout=base.timeout if self.timeout is None else self.timeout,
+            max_body_bytes=(
+                base.max_body_bytes if self.max_body_bytes is None else self.max_body_bytes
+            ),
+            max_redirects=base.max_redirects if self.max_redirects is None else self.max_redirects,
+            user_agent=self.user_agent or base.user_agent,
+            allow_private=allow_private or self.allow_private_networks,
+        )
 
 
 @dataclass(frozen=True)
@@ -94,6 +132,11 @@ def default_feeds_path(environ: Mapping[str, str] | None = None) -> Path:
 def load_feeds(path: Path | None = None) -> tuple[FeedConfig, ...]:
     """Read and validate the feed file; return every feed (enabled or not) in file order."""
     return load_config(path).feeds
+
+
+def load_settings(path: Path | None = None) -> FetchSettings:
+    """Read and validate the feed file; return its ``[settings]`` (defaults when absent)."""
+    return load_config(path).settings
 
 
 def load_config(path: Path | None = None) -> ConfigFile:
@@ -202,7 +245,9 @@ def _check_url(file: Path, label: str, url: str) -> None:
     if not parts.hostname:
         raise FeedConfigError(file, label, f"url has no host: {url!r}")
     if any(ch.isspace() or ord(ch) < 0x20 for ch in url):
-        raise FeedConfigError(file, label, f"url contains whitespace or control characters: {url!r}")
+        raise FeedConfigError(
+            file, label, f"url contains whitespace or control characters: {url!r}"
+        )
 
 
 def _url_identity(url: str) -> str:

@@ -24,7 +24,7 @@ from ingest.normalize import NewsItem, normalize_feed
 from ingest.parse import parse_feed
 from scoring import load_lexicon, score_item
 from scoring.cluster import DEFAULT_MAX_DISTANCE, band_keys, simhash, story_text
-from storage.db import translate_errors
+from storage.db import write_transaction
 from storage.repository import (
     FeedState,
     ItemRow,
@@ -70,7 +70,9 @@ class PollPolicy:
         delay = self.interval * (2 ** min(errors, 16)) if errors else self.interval
         delay = min(delay, self.max_backoff)
         if retry_after is not None:
-            delay = max(delay, timedelta(seconds=min(retry_after, self.max_backoff.total_seconds())))
+            delay = max(
+                delay, timedelta(seconds=min(retry_after, self.max_backoff.total_seconds()))
+            )
         return now + delay
 
 
@@ -149,7 +151,10 @@ def to_rows(items: Iterable[NewsItem], *, is_sample: bool = False) -> Iterator[I
             simhash=fingerprint,
             bands=band_keys(fingerprint),
             score=score_item(
-                item.title, item.summary, lang=item.lang, published=item.published_at,
+                item.title,
+                item.summary,
+                lang=item.lang,
+                published=item.published_at,
                 lexicon=lexicon,
             ),
             is_sample=is_sample,
@@ -170,7 +175,7 @@ def _batches(rows: Iterator[ItemRow], size: int) -> Iterator[list[ItemRow]]:
 def _store(engine: Engine, feed_id: int, rows: Iterator[ItemRow]) -> tuple[int, int]:
     new = dup = 0
     for batch in _batches(rows, BATCH_SIZE):
-        with translate_errors(str(engine.url)), engine.begin() as conn:
+        with write_transaction(engine) as conn:
             result = save_items(conn, feed_id, batch, max_distance=DEFAULT_MAX_DISTANCE)
         new += result.new
         dup += result.duplicates
@@ -180,9 +185,7 @@ def _store(engine: Engine, feed_id: int, rows: Iterator[ItemRow]) -> tuple[int, 
 def _fetch(feed: FeedState, options: FetchOptions) -> FetchResult:
     if "://" not in feed.url:
         return read_local(Path(feed.url))
-    return fetch_feed(
-        feed.url, etag=feed.etag, last_modified=feed.last_modified, options=options
-    )
+    return fetch_feed(feed.url, etag=feed.etag, last_modified=feed.last_modified, options=options)
 
 
 def ingest_feed(
@@ -213,7 +216,9 @@ def ingest_feed(
             warning = parsed.warning
             feed_title = parsed.title or None
             items = normalize_feed(
-                parsed, source=feed.url, feed_lang=feed.lang or parsed.language or "",
+                parsed,
+                source=feed.url,
+                feed_lang=feed.lang or parsed.language or "",
                 fetched_at=started,
             )
             new, dup = _store(engine, feed.id, to_rows(items, is_sample=feed.is_sample))
@@ -226,7 +231,7 @@ def ingest_feed(
         status, error = "error", str(exc)
         http_status = getattr(exc, "status", None)
     errors_after = 0 if status in {"ok", "not_modified"} else feed.consecutive_errors + 1
-    with translate_errors(str(engine.url)), engine.begin() as conn:
+    with write_transaction(engine) as conn:
         record_fetch(
             conn,
             feed.id,
@@ -267,7 +272,7 @@ def _run_all(
             return ingest_feed(engine, feed, options=options_for(feed), policy=policy)
         finally:
             if owner is not None:
-                with engine.begin() as conn:
+                with write_transaction(engine) as conn:
                     release_feed(conn, feed.id, owner)
 
     workers = max(1, min(policy.workers, len(feeds)))
@@ -289,7 +294,7 @@ def run_sources(
 ) -> RunSummary:
     """Ingest each SOURCE (URL or local file) once, outside the polling schedule."""
     states = []
-    with translate_errors(str(engine.url)), engine.begin() as conn:
+    with write_transaction(engine) as conn:
         for source in sources:
             is_url = "://" in source
             key = source if is_url else str(Path(source).resolve())
@@ -322,7 +327,7 @@ def poll_due(
     now: datetime | None = None,
 ) -> RunSummary:
     """Sync the config, lease the enabled feeds that are due, and poll them."""
-    with translate_errors(str(engine.url)), engine.begin() as conn:
+    with write_transaction(engine) as conn:
         sync_feeds(conn, configs)
         due = claim_due_feeds(
             conn,
@@ -333,4 +338,3 @@ def poll_due(
     if not due:
         return RunSummary()
     return _run_all(engine, due, options_for, policy, progress, owner=owner)
-

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from threading import Lock
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -26,6 +26,7 @@ __all__ = [
     "resolve_db_url",
     "session_scope",
     "translate_errors",
+    "write_transaction",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,20 @@ def _set_sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI ty
     # crash can lose the last transactions, never corrupt the file.
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
+    # Take transaction control away from the pysqlite driver, which otherwise
+    # starts transactions late and lets RELEASE SAVEPOINT commit the outer
+    # work; SQLAlchemy's "begin" event below emits BEGIN itself.
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the write lock up front (IMMEDIATE), so they wait on the busy
+    # timeout instead of failing when upgrading a read snapshot another writer
+    # has since changed (SQLITE_BUSY_SNAPSHOT is not retried by SQLite).
+    if conn.get_execution_options().get("sqlite_immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def _create_engine(url: str) -> Engine:
@@ -92,6 +107,7 @@ def _create_engine(url: str) -> Engine:
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -133,6 +149,14 @@ def translate_errors(url: str | None = None) -> Iterator[None]:
         raise DatabaseUnavailable(
             f"database unavailable: {_reason(exc)}", url=redact(url) if url else None
         ) from exc
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (IMMEDIATE on SQLite), errors translated, committed on success."""
+    with translate_errors(str(engine.url)):
+        with engine.execution_options(sqlite_immediate=True).begin() as conn:
+            yield conn
 
 
 @contextmanager

@@ -686,7 +686,13 @@ def rebuild_aggregates(conn: Connection) -> None:
     last_id = 0
     while True:
         items = conn.execute(
-            select(Item.id, Item.feed_id, Item.published_at, Item.is_story_lead, Score)
+            select(
+                Item.id,
+                Item.feed_id,
+                Item.published_at,
+                Item.is_story_lead,
+                *Score.__table__.c,
+            )
             .join(Score, Score.item_id == Item.id)
             .where(Item.id > last_id)
             .order_by(Item.id)
@@ -695,9 +701,11 @@ def rebuild_aggregates(conn: Connection) -> None:
         if not items:
             return
         last_id = items[-1].id
-        ids = [r.id for r in items]
         evidence: dict[int, list[EvidenceValue]] = defaultdict(list)
-        for e in conn.execute(select(Evidence).where(Evidence.item_id.in_(ids))).scalars():
+        ev_table = Evidence.__table__
+        for e in conn.execute(
+            select(ev_table).where(ev_table.c.item_id.in_([r.id for r in items]))
+        ):
             evidence[e.item_id].append(
                 EvidenceValue(
                     signal=e.signal,
@@ -719,7 +727,7 @@ def rebuild_aggregates(conn: Connection) -> None:
                 _AggInput(
                     r.feed_id,
                     r.published_at.date(),
-                    _stored_score(r.Score, evidence[r.id]),
+                    _stored_score(r, evidence[r.id]),
                     bool(r.is_story_lead),
                 )
                 for r in items
@@ -731,7 +739,7 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v for v in value.split(",") if v)
 
 
-def _stored_score(row: Score, evidence: list[EvidenceValue]) -> ItemScore:
+def _stored_score(row, evidence: list[EvidenceValue]) -> ItemScore:  # noqa: ANN001 - Row
     return ItemScore(
         actors=_split(row.actors),
         signals=_split(row.signals),

@@ -1,0 +1,520 @@
+"""DataFrame → Plotly figure builders, pure (no Streamlit, no database).
+
+Each builder returns a ``Chart``: the figure plus exactly the rows it draws,
+so the CSV export is the chart's data and nothing else. Titles say what is
+plotted and over which dates; every actor keeps its colour from
+``dashboard.labels``. Feed text in hovers goes through ``hover_text`` because
+Plotly renders a few HTML tags in hover labels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from dashboard.labels import actor_color, actor_name, signal_color, signal_name
+from dashboard.text import hover_text
+
+__all__ = [
+    "INDEX_DEFINITION",
+    "Chart",
+    "MapShape",
+    "fetch_runs_chart",
+    "index_band",
+    "pair_heatmap",
+    "period_label",
+    "signal_breakdown",
+    "signal_mix",
+    "tension_lines",
+    "tension_map",
+]
+
+INDEX_DEFINITION = (
+    "**Tension index** (points per day): for each actor and day, the sum of the "
+    "escalation scores of the articles naming the actor, a story carried by many "
+    "outlets counting once. Scores follow the Goldstein conflict–cooperation scale "
+    "(a typical escalation article scores 5–10, talks and agreements score below 0). "
+    "The line is smoothed with an exponential decay (half-life 3 days); the "
+    "**baseline** is the median of the 28 days before, the shaded **band** its "
+    "usual spread, and a **spike** (▲) marks a day far above the band "
+    "(robust z ≥ 3.5 and at least 2 points per day)."
+)
+TEMPLATE = "plotly_white"
+TENSION_SCALE = "YlOrRd"
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """A figure, the file-name stem for its exports, and the exact data it draws."""
+
+    name: str
+    title: str
+    figure: go.Figure
+    data: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class MapShape:
+    """One map unit: an actor code, its label and its outline rings as (lon, lat) pairs."""
+
+    code: str
+    name: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]
+
+
+def period_label(date_from: date | None, date_to: date | None) -> str:
+    """'1 Mar 2025 – 9 Apr 2025' (or 'all dates'), for chart titles."""
+
+    def fmt(d: date) -> str:
+        return f"{d.day} {d:%b %Y}"
+
+    if date_from and date_to:
+        return f"{fmt(date_from)} – {fmt(date_to)}"
+    if date_from:
+        return f"since {fmt(date_from)}"
+    if date_to:
+        return f"until {fmt(date_to)}"
+    return "all dates"
+
+
+def _layout(fig: go.Figure, title: str, **extra: object) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        template=TEMPLATE,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": -0.25, "x": 0},
+        hoverlabel={"align": "left"},
+        **extra,
+    )
+    return fig
+
+
+def _hover_lists(hovers: pd.DataFrame | None) -> dict[tuple[pd.Timestamp, str], str]:
+    if hovers is None or hovers.empty:
+        return {}
+    out: dict[tuple[pd.Timestamp, str], str] = {}
+    for (day, actor), group in hovers.groupby(["day", "actor"], sort=False):
+        lines = [
+            "• " + hover_text(t) + (" (sample)" if s else "")
+            for t, s in zip(group["title"], group["is_sample"], strict=True)
+        ]
+        out[(pd.Timestamp(day).normalize(), str(actor))] = "<br>".join(lines)
+    return out
+
+
+def tension_lines(
+    index: pd.DataFrame,
+    hovers: pd.DataFrame | None = None,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Chart:
+    """The tension index over time, one line per actor, spikes as triangles.
+
+    ``index``: tension_index output (day, actor, raw, smoothed, spike, items,
+    stories …); ``hovers``: top_titles_by_day output (day, actor, title,
+    is_sample) shown in the hover of that day.
+    """
+    title = f"Tension index by actor, {period_label(date_from, date_to)}"
+    cols = ["day", "actor", "smoothed", "raw", "items", "stories", "spike"]
+    data = index[cols].sort_values(["actor", "day"], kind="mergesort").reset_index(drop=True)
+    tops = _hover_lists(hovers)
+    fig = go.Figure()
+    for actor, group in data.groupby("actor", sort=True):
+        color = actor_color(str(actor))
+        name = actor_name(str(actor))
+        stories = [
+            tops.get((pd.Timestamp(d).normalize(), str(actor)), "no scored story")
+            for d in group["day"]
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=group["day"],
+                y=group["smoothed"],
+                mode="lines",
+                name=name,
+                line={"color": color, "width": 2},
+                customdata=list(
+                    zip(group["raw"], group["items"], group["stories"], stories, strict=True)
+                ),
+                hovertemplate=(
+                    f"<b>{hover_text(name)}</b> %{{x|%d %b %Y}}<br>"
+                    "index %{y:.1f} · day's score %{customdata[0]:.1f}<br>"
+                    "%{customdata[1]} articles, %{customdata[2]} stories<br>"
+                    "%{customdata[3]}<extra></extra>"
+                ),
+            )
+        )
+        spikes = group[group["spike"].astype(bool)]
+        if not spikes.empty:
+            fig.add_trace(
+                go.Scatter(
+                    x=spikes["day"],
+                    y=spikes["smoothed"],
+                    mode="markers",
+                    name=f"{name} spike",
+                    showlegend=False,
+                    marker={"symbol": "triangle-up", "size": 12, "color": color},
+                    hovertemplate=(
+                        f"<b>Spike: {hover_text(name)}</b> %{{x|%d %b %Y}}<extra></extra>"
+                    ),
+                )
+            )
+    _layout(fig, title, yaxis_title="Tension index (points/day, smoothed)", hovermode="closest")
+    return Chart("tension-index", title, fig, data)
+
+
+def index_band(
+    index: pd.DataFrame,
+    actor: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Chart:
+    """One actor's index against its baseline band: daily score bars, smoothed line, spikes."""
+    name = actor_name(actor)
+    title = f"{name}: tension index against its baseline, {period_label(date_from, date_to)}"
+    cols = ["day", "raw", "smoothed", "baseline", "band_low", "band_high", "z", "spike"]
+    data = index[index["actor"] == actor][cols].sort_values("day").reset_index(drop=True)
+    color = actor_color(actor)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=data["day"],
+            y=data["band_high"],
+            mode="lines",
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["day"],
+            y=data["band_low"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(120,120,120,0.18)",
+            name="usual range (baseline band)",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=data["day"],
+            y=data["raw"],
+            name="day's score",
+            marker={"color": color, "opacity": 0.3},
+            hovertemplate="%{x|%d %b %Y}: day's score %{y:.1f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["day"],
+            y=data["baseline"],
+            mode="lines",
+            name="baseline",
+            line={"color": "#757575", "dash": "dash"},
+            hovertemplate="baseline %{y:.1f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["day"],
+            y=data["smoothed"],
+            mode="lines",
+            name="index (smoothed)",
+            line={"color": color, "width": 2.5},
+            hovertemplate="%{x|%d %b %Y}: index %{y:.1f}<extra></extra>",
+        )
+    )
+    spikes = data[data["spike"].astype(bool)]
+    fig.add_trace(
+        go.Scatter(
+            x=spikes["day"],
+            y=spikes["smoothed"],
+            mode="markers",
+            name="spike",
+            marker={"symbol": "triangle-up", "size": 13, "color": color},
+            hovertemplate="spike %{x|%d %b %Y}<extra></extra>",
+        )
+    )
+    _layout(fig, title, yaxis_title="points per day", barmode="overlay")
+    return Chart(f"index-{actor}", title, fig, data)
+
+
+def signal_mix(
+    mix: pd.DataFrame,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    subject: str = "all actors",
+) -> Chart:
+    """Asserted signals per day, stacked (``mix``: day, signal, count)."""
+    title = f"Signal mix per day ({subject}), {period_label(date_from, date_to)}"
+    data = mix[["day", "signal", "count"]].copy()
+    data.insert(2, "signal_name", [signal_name(s) for s in data["signal"]])
+    fig = go.Figure()
+    for signal, group in data.groupby("signal", sort=True):
+        fig.add_trace(
+            go.Bar(
+                x=group["day"],
+                y=group["count"],
+                name=signal_name(str(signal)),
+                marker={"color": signal_color(str(signal))},
+                hovertemplate=(
+                    f"{hover_text(signal_name(str(signal)))}: %{{y}} stories, "
+                    "%{x|%d %b %Y}<extra></extra>"
+                ),
+            )
+        )
+    _layout(fig, title, barmode="stack", yaxis_title="stories asserting the signal")
+    return Chart("signal-mix", title, fig, data.reset_index(drop=True))
+
+
+def signal_breakdown(
+    mix: pd.DataFrame,
+    *,
+    actor: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Chart:
+    """Total stories per signal over the period, one bar each (largest on top)."""
+    name = actor_name(actor)
+    title = f"{name}: signals over {period_label(date_from, date_to)}"
+    if mix.empty:
+        data = pd.DataFrame(columns=["signal", "signal_name", "count"])
+    else:
+        data = mix.groupby("signal", as_index=False)["count"].sum()
+        data.insert(1, "signal_name", [signal_name(s) for s in data["signal"]])
+        data = data.sort_values(["count", "signal"], ascending=[True, True], ignore_index=True)
+    fig = go.Figure(
+        go.Bar(
+            x=data["count"],
+            y=data["signal_name"],
+            orientation="h",
+            marker={"color": [signal_color(s) for s in data["signal"]]},
+            hovertemplate="%{y}: %{x} stories<extra></extra>",
+        )
+    )
+    _layout(fig, title, xaxis_title="stories asserting the signal", showlegend=False)
+    return Chart(f"signals-{actor}", title, fig, data)
+
+
+def pair_heatmap(
+    pairs: pd.DataFrame,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Chart:
+    """Who is tense with whom: rows are the source actor, columns the target."""
+    title = f"Directed tension between actors (row → column), {period_label(date_from, date_to)}"
+    data = pairs[["source", "target", "score", "count"]].reset_index(drop=True)
+    actors = sorted(set(data["source"]) | set(data["target"]))
+    grid = (
+        data.pivot_table(index="source", columns="target", values="score", aggfunc="sum")
+        .reindex(index=actors, columns=actors)
+        .fillna(0.0)
+    )
+    names = [actor_name(a) for a in actors]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=names,
+            y=names,
+            colorscale=TENSION_SCALE,
+            colorbar={"title": {"text": "points"}},
+            hovertemplate="%{y} → %{x}: %{z:.1f} points<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        title,
+        xaxis_title="towards (target)",
+        yaxis_title="from (source)",
+        yaxis={"autorange": "reversed"},
+    )
+    return Chart("actor-pairs", title, fig, data)
+
+
+def _centroid(ring: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    xs = [p[0] for p in ring]
+    ys = [p[1] for p in ring]
+    return sum(xs) / len(xs), sum(ys) / len(ys)
+
+
+def tension_map(
+    shapes: Sequence[MapShape],
+    current: pd.DataFrame,
+    *,
+    points: Sequence[tuple[str, str, float, float]] = (),
+    as_of: date | None = None,
+    source_note: str = "",
+) -> Chart:
+    """The region coloured by current tension.
+
+    ``shapes``: polygons per actor; ``points``: (code, name, lon, lat) for
+    actors drawn as a marker (an entity without a national outline, or every
+    actor when no outlines are installed); ``current``: change_over output
+    (actor, current, change, spike). Drawn on plain axes (longitude/latitude,
+    aspect corrected) so no map tiles or downloads are needed.
+    """
+    when = f"{as_of.day} {as_of:%b %Y}" if as_of else "latest day"
+    title = f"Tension index by actor on {when}"
+    values = current.set_index("actor") if not current.empty else pd.DataFrame()
+    drawn_codes = [s.code for s in shapes] + [p[0] for p in points]
+    rows = []
+    for code in drawn_codes:
+        has = code in values.index
+        rows.append(
+            {
+                "actor": code,
+                "name": actor_name(code),
+                "current": float(values.at[code, "current"]) if has else 0.0,
+                "change_7d": float(values.at[code, "change"]) if has else float("nan"),
+                "spike": bool(values.at[code, "spike"]) if has else False,
+            }
+        )
+    data = pd.DataFrame(rows, columns=["actor", "name", "current", "change_7d", "spike"])
+    top = max([1.0, *data["current"].clip(lower=0).tolist()])
+
+    def color(value: float) -> str:
+        return sample_colorscale(TENSION_SCALE, [min(max(value, 0.0) / top, 1.0)])[0]
+
+    def hover(row: pd.Series) -> str:
+        change = "n/a" if math.isnan(row["change_7d"]) else f"{row['change_7d']:+.1f}"
+        spike = " · SPIKE" if row["spike"] else ""
+        return (
+            f"<b>{hover_text(row['name'])}</b><br>index {row['current']:.1f}"
+            f"<br>7-day change {change}{spike}"
+        )
+
+    fig = go.Figure()
+    by_code = data.set_index("actor")
+    for shape in shapes:
+        row = by_code.loc[shape.code]
+        for i, ring in enumerate(shape.rings):
+            fig.add_trace(
+                go.Scatter(
+                    x=[p[0] for p in ring],
+                    y=[p[1] for p in ring],
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=color(row["current"]),
+                    line={"color": "#424242", "width": 1},
+                    name=shape.name,
+                    legendgroup=shape.code,
+                    showlegend=False,
+                    hoveron="fills",
+                    text=hover(row),
+                    hoverinfo="text",
+                    customdata=[shape.code] * len(ring) if i == 0 else None,
+                )
+            )
+        ring = max(shape.rings, key=len)
+        cx, cy = _centroid(ring)
+        fig.add_trace(
+            go.Scatter(
+                x=[cx],
+                y=[cy],
+                mode="text",
+                text=[f"<b>{shape.code}</b><br>{row['current']:.1f}"],
+                textfont={"size": 12, "color": "#111"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    for code, _name, lon, lat in points:
+        row = by_code.loc[code]
+        fig.add_trace(
+            go.Scatter(
+                x=[lon],
+                y=[lat],
+                mode="markers+text",
+                text=[f"{code} {row['current']:.1f}"],
+                textposition="top center",
+                marker={
+                    "size": 14 + 26 * min(max(row["current"], 0) / top, 1.0),
+                    "color": color(row["current"]),
+                    "line": {"color": "#424242", "width": 1},
+                },
+                hovertext=[hover(row)],
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
+    # An invisible trace carries the colour bar for the fills above.
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={
+                "colorscale": TENSION_SCALE,
+                "cmin": 0,
+                "cmax": top,
+                "color": [0],
+                "showscale": True,
+                "colorbar": {"title": {"text": "index"}},
+            },
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    # Longitude degrees shrink with latitude; at ~43°N one degree of latitude is
+    # 1/cos(43°) ≈ 1.37 times as long on the ground as one of longitude.
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(43)))
+    _layout(fig, title, height=620)
+    if source_note:
+        fig.add_annotation(
+            text=source_note,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            showarrow=False,
+            font={"size": 10, "color": "#616161"},
+            xanchor="left",
+            yanchor="bottom",
+        )
+    return Chart("tension-map", title, fig, data)
+
+
+def fetch_runs_chart(runs: pd.DataFrame, *, since: date | None = None) -> Chart:
+    """Polls per hour by outcome (stacked bars) and new items stored (line, right axis)."""
+    title = f"Ingest runs per hour, {period_label(since, None)}"
+    cols = ["at", "polls", "ok", "not_modified", "errors", "new", "duplicates"]
+    data = runs[cols].reset_index(drop=True)
+    fig = go.Figure()
+    for col, label, color in (
+        ("ok", "polls: new content", "#43A047"),
+        ("not_modified", "polls: unchanged", "#90A4AE"),
+        ("errors", "polls: failed", "#E53935"),
+    ):
+        fig.add_trace(go.Bar(x=data["at"], y=data[col], name=label, marker={"color": color}))
+    fig.add_trace(
+        go.Scatter(
+            x=data["at"],
+            y=data["new"],
+            name="new items stored",
+            mode="lines+markers",
+            yaxis="y2",
+            line={"color": "#1E88E5"},
+        )
+    )
+    _layout(
+        fig,
+        title,
+        barmode="stack",
+        yaxis_title="polls",
+        yaxis2={"title": {"text": "new items"}, "overlaying": "y", "side": "right"},
+    )
+    return Chart("ingest-runs", title, fig, data)

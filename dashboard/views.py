@@ -1,0 +1,186 @@
+"""Pieces every page shares: the live header, the empty state, article tables, evidence.
+
+Article text only ever reaches the page as dataframe cells or escaped
+Markdown (``dashboard.text``); links pass ``safe_url`` (http/https only);
+sample items carry a "sample" mark wherever they appear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache
+from dashboard.labels import signal_name
+from dashboard.sample import load_sample_data
+from dashboard.text import clip, escape_markdown, highlight_markdown, safe_url
+from storage import StorageError, redact
+
+__all__ = [
+    "REFRESH_SECONDS",
+    "DataUnavailable",
+    "database_problem",
+    "article_rows",
+    "article_table",
+    "empty_state",
+    "evidence_panel",
+    "live_header",
+]
+
+# How often an open page asks the database whether anything new arrived.
+REFRESH_SECONDS = 30
+_SEEN = "_seen_stamp"
+
+# What a page catches when the database cannot be read (storage translates driver errors).
+DataUnavailable = StorageError
+
+
+def database_problem(exc: StorageError) -> None:
+    """Explain in words that the database cannot be read, without a traceback."""
+    where = exc.url or redact(cache.db_url())
+    st.error(
+        f"The database at {escape_markdown(where)} cannot be read: "
+        f"{escape_markdown(str(exc))}. If this is a new installation, "
+        "create it with `make migrate` (or `python -m storage migrate`) and start the ingest "
+        "loop; if it is busy or unreachable, this page will work again once it answers."
+    )
+
+
+def _when(stamp: str) -> str:
+    if not stamp:
+        return "never"
+    return f"{datetime.fromisoformat(stamp):%d %b %Y, %H:%M} UTC"
+
+
+def live_header(url: str, title: str, stamp: str) -> None:
+    """Page title, when the data last changed, and a watcher that reruns on new data."""
+    st.title(title)
+    st.session_state.setdefault(_SEEN, stamp)
+    _watch(url)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _watch(url: str) -> None:
+    # Runs on its own every REFRESH_SECONDS; only a changed stamp costs a full rerun,
+    # and because every cached query is keyed on the stamp, that rerun reads fresh data.
+    latest = cache.stamp(url)
+    if latest != st.session_state.get(_SEEN):
+        st.session_state[_SEEN] = latest
+        st.rerun(scope="app")
+    st.caption(
+        f"Data last updated: {_when(latest)} · checked every {REFRESH_SECONDS} s, "
+        "new items appear without reloading."
+    )
+
+
+def empty_state(url: str, key: str) -> None:
+    """Say in words that nothing is stored, and offer to load the bundled sample data."""
+    st.info(
+        "No news items are stored yet. Start the ingest loop (`make run` or "
+        "`python -m ingest --watch`) to collect the configured feeds, or load the bundled "
+        "sample data to look around. Sample items are marked as sample everywhere."
+    )
+    if st.button("Load the bundled sample data", key=f"{key}_load_sample", type="primary"):
+        with st.spinner("Loading the sample data…"):
+            result = load_sample_data(url)
+        if result.ok:
+            st.success(result.message)
+            st.rerun()
+        else:
+            st.error(result.message)
+
+
+def article_rows(items: pd.DataFrame) -> pd.DataFrame:
+    """The columns an article table shows (and its CSV holds): text clipped, http(s) links."""
+    out = pd.DataFrame(
+        {
+            "published (UTC)": items["published_at"],
+            "title": [clip(t, 300) for t in items["title"]],
+            "source": [
+                clip(s, 80) + (" (sample)" if sample else "")
+                for s, sample in zip(items["source"], items["is_sample"], strict=True)
+            ],
+            "score": items["score"].round(1),
+            "signals": [
+                ", ".join(signal_name(s.strip()) for s in v.split(",") if s.strip())
+                for v in items["signals"]
+            ],
+            "sample": items["is_sample"].astype(bool),
+            "link": [safe_url(u) for u in items["url"]],
+        }
+    )
+    if "outlets" in items:
+        out.insert(4, "outlets", items["outlets"])
+    if "evidence" in items:
+        out["evidence"] = [clip(e, 300) for e in items["evidence"]]
+    return out
+
+
+def article_table(items: pd.DataFrame, key: str, *, height: int | None = None) -> int | None:
+    """Articles as a table (text in cells, http(s) links only); returns the selected item id."""
+    event = st.dataframe(
+        article_rows(items),
+        key=key,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        height=height or "auto",
+        column_config={
+            "published (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+            "link": st.column_config.LinkColumn("link", display_text="open ↗"),
+            "sample": st.column_config.CheckboxColumn(
+                "sample", help="From the bundled sample data, not a live feed"
+            ),
+            "score": st.column_config.NumberColumn(
+                "score", help="Escalation score of the article (Goldstein-based points)"
+            ),
+        },
+    )
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    if rows and 0 <= rows[0] < len(items):
+        return int(items.iloc[rows[0]]["item_id"])
+    return None
+
+
+def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> None:
+    """One article with the phrases that scored it in bold (escaped), and the evidence rows."""
+    match = items[items["item_id"] == item_id]
+    if match.empty:
+        return
+    row = match.iloc[0]
+    ev = cache.evidence(url, (int(item_id),), stamp)
+    sample = " · sample data" if bool(row["is_sample"]) else ""
+    with st.container(border=True):
+        st.caption(
+            escape_markdown(
+                f"{row['source']} · {row['published_at']:%d %b %Y %H:%M} UTC · "
+                f"score {row['score']:.1f} · {row['direction']}{sample}"
+            )
+        )
+        for field in ("title", "summary"):
+            text = str(row[field] or "")
+            if not text:
+                continue
+            spans = [
+                (int(r.start), int(r.end))
+                for r in ev.itertuples()
+                if r.field == field and not r.negated and not r.suppressed_by
+            ]
+            body = highlight_markdown(text, spans)
+            st.markdown(f"**{body}**" if field == "title" and not spans else body)
+        link = safe_url(row["url"])
+        if link:
+            st.link_button("Open the original article", link)
+        if ev.empty:
+            st.caption("No signal phrase matched in this article.")
+        else:
+            shown = ev.assign(signal=[signal_name(s) for s in ev["signal"]])[
+                ["signal", "text", "actor", "target", "field", "negated", "weight", "suppressed_by"]
+            ]
+            st.dataframe(shown, hide_index=True, key=f"evidence_{item_id}")
+            st.caption(
+                "Bold phrases asserted a signal; negated or suppressed matches are listed "
+                "but did not count."
+            )

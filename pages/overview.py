@@ -1,0 +1,92 @@
+"""Overview: what changed and where — actor cards, the index over time, signal mix, last 24 h."""
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import streamlit as st
+
+from dashboard import cache, charts, export, filters, views
+from dashboard.labels import FOCAL_ACTORS, actor_name
+from storage.queries import has_items
+
+url = cache.db_url()
+stamp = cache.stamp(url)
+chosen = filters.current(url)
+views.live_header(url, "Overview", stamp)
+if not has_items(url):
+    views.empty_state(url, key="overview")
+    st.stop()
+
+# With no actor chosen the Overview follows the focal six: sixteen lines are unreadable.
+shown = chosen if chosen.actors else replace(chosen, actors=FOCAL_ACTORS)
+index = cache.tension(url, shown, stamp)
+now = cache.current_tension(url, shown, stamp)
+
+with st.expander("What the tension index means", icon=":material/help:"):
+    st.markdown(charts.INDEX_DEFINITION)
+
+st.subheader("Actors now")
+if now.empty:
+    st.info("No scored articles name these actors in the chosen dates and sources.")
+else:
+    as_of = now["day"].max()
+    st.caption(f"Index on {as_of:%d %b %Y} and its change over the 7 days before.")
+    cards = st.columns(min(len(now), 6))
+    for i, row in enumerate(now.itertuples()):
+        change = None if row.previous != row.previous else f"{row.change:+.1f} in 7 d"
+        with cards[i % len(cards)]:
+            st.metric(
+                actor_name(row.actor) + (" ▲ spike" if row.spike else ""),
+                f"{row.current:.1f}",
+                delta=change,
+                delta_color="inverse",
+                border=True,
+                help="Smoothed tension index (points/day). Up is more tension.",
+            )
+
+if index.empty:
+    st.info("Nothing to chart for these filters.")
+else:
+    chart = charts.tension_lines(
+        index,
+        cache.hovers(url, shown, stamp),
+        date_from=shown.date_from,
+        date_to=shown.date_to,
+    )
+    export.show_chart(chart, shown, key="overview_index")
+
+mix = cache.signal_mix(url, chosen, stamp)
+subject = ", ".join(chosen.actors) if chosen.actors else "all actors"
+if mix.empty:
+    st.info("No signals were asserted in the chosen dates and sources.")
+else:
+    chart = charts.signal_mix(
+        mix, date_from=chosen.date_from, date_to=chosen.date_to, subject=subject
+    )
+    export.show_chart(chart, chosen, key="overview_mix")
+
+st.subheader("What changed in the last 24 hours")
+# "Last 24 hours" ends at the newest item, so an archive or the sample data still has a story.
+end = datetime.fromisoformat(stamp) if stamp else datetime.now()
+latest_day = chosen.date_to
+if latest_day is not None:
+    end = min(end, datetime.combine(latest_day + timedelta(days=1), datetime.min.time()))
+since = end - timedelta(hours=24)
+top = cache.top_stories(url, since, 10, chosen, stamp)
+if top.empty:
+    st.info(f"No story published between {since:%d %b %H:%M} and {end:%d %b %H:%M} UTC.")
+else:
+    st.caption(
+        f"Top stories by score published {since:%d %b %H:%M} – {end:%d %b %H:%M} UTC, with the "
+        "phrases that scored them. Select a row for the article with its evidence."
+    )
+    picked = views.article_table(top, key="overview_top")
+    export.csv_download(
+        views.article_rows(top),
+        label="CSV (these stories)",
+        name="top-stories-24h",
+        filters=chosen,
+        key="overview_top_csv",
+    )
+    if picked is not None:
+        views.evidence_panel(url, top, picked, stamp)

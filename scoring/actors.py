@@ -1,0 +1,84 @@
+"""Actor resolution: alias hits -> actor mentions, and who a signal belongs to.
+
+Office holders count for their actor only while in office (by the item's
+publication year) unless the lexicon marks them unambiguous; with no date the
+item is taken to be current, so only holders still in office count. Attribution
+follows headline syntax: the first actor of the clause before the signal is its
+subject; failing that the nearest actor after it in the clause, then in the
+sentence. The target is the first other actor after the signal in the clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from scoring.lexicon import THIRD_PARTY
+from scoring.matcher import Hit
+
+__all__ = ["ActorMention", "attribute", "resolve_actors"]
+
+
+class ActorMention(NamedTuple):
+    """An actor named at folded offset ``start``; code "" is a third party."""
+
+    start: int
+    end: int
+    code: str
+    clause: int
+    sentence: int
+
+
+def holder_applies(valid_from: int | None, valid_to: int | None, unambiguous: bool,
+                   year: int | None) -> bool:
+    """Whether a dated alias names its actor in ``year`` (None = the present)."""
+    if unambiguous or (valid_from is None and valid_to is None):
+        return True
+    if year is None:
+        return valid_to is None or valid_to >= 2100
+    if valid_from is not None and year < valid_from:
+        return False
+    return valid_to is None or year <= valid_to
+
+
+def resolve_actors(hits: Sequence[Hit], year: int | None, clause_of, sentence_of) -> list[ActorMention]:
+    """Actor mentions among ``hits`` that are valid for the publication year."""
+    out = []
+    for h in hits:
+        r = h.rule
+        if (r.valid_from is not None or r.valid_to is not None) and not holder_applies(
+            r.valid_from, r.valid_to, r.unambiguous, year
+        ):
+            continue
+        out.append(ActorMention(h.start, h.end, r.value, clause_of(h.start), sentence_of(h.start)))
+    return out
+
+
+def attribute(mentions: Sequence[ActorMention], start: int, end: int, clause: int,
+              sentence: int) -> tuple[str | None, str | None]:
+    """(actor, target) for a signal at [start, end); third parties come back as ""."""
+    before = [m for m in mentions if m.clause == clause and m.end <= start]
+    after = [m for m in mentions if m.clause == clause and m.start >= end]
+    actor: str | None = None
+    if before:
+        actor = before[0].code
+    elif after:
+        actor = after[0].code
+    else:
+        same = [m for m in mentions if m.sentence == sentence]
+        prior = [m for m in same if m.end <= start]
+        if prior:
+            actor = prior[0].code
+        elif same:
+            actor = same[0].code
+    target = None
+    for m in after:
+        if m.code != actor and m.code != THIRD_PARTY:
+            target = m.code
+            break
+    if target is None and before:
+        for m in before[1:]:
+            if m.code != actor and m.code != THIRD_PARTY:
+                target = m.code
+                break
+    return actor, target

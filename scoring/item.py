@@ -1,0 +1,253 @@
+"""Combine matches, actors, negation and discards into one ItemScore.
+
+Order of reasoning per field (title, summary): fold -> scan -> cut into clauses
+and sentences -> resolve actors -> for every signal mention decide its actor and
+target, whether a gated rule's condition holds, whether a discard context
+suppresses it, and whether it is negated or hedged. The item score is the sum
+over asserted signals of each signal's strongest mention (one count per signal,
+hedged mentions weaker), so repeating a word cannot inflate a score.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import date, datetime
+
+from scoring.actors import ActorMention, attribute, resolve_actors
+from scoring.lexicon import (
+    ACTOR,
+    BREAK,
+    CUE_KINDS,
+    DISCARD,
+    SIGNAL,
+    SOFT,
+    THIRD_PARTY,
+    Lexicon,
+    load_lexicon,
+)
+from scoring.matcher import Hit, scan
+from scoring.negation import Mention, assess_clause
+from scoring.text import Folded, fold, guess_lang_family, lang_family
+from scoring.types import Evidence, ItemScore
+
+__all__ = ["score_item"]
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", "|"})
+
+
+class _Field:
+    """One analysed text field."""
+
+    def __init__(self, name: str, folded: Folded, hits: list[Hit]) -> None:
+        self.name = name
+        self.folded = folded
+        self.hits = hits
+        text = folded.text
+        hard: list[int] = []
+        sent: list[int] = []
+        self.questions: set[int] = set()  # sentence ids that end in "?"
+        self.softs: list[int] = []
+        for h in hits:
+            kind = h.rule.kind
+            if kind == BREAK:
+                v = h.rule.value
+                if v == "." and not _is_period(text, h.start):
+                    continue
+                hard.append(h.start)
+                if v in _SENTENCE_ENDS:
+                    sent.append(h.start)
+                    if v == "?":
+                        self.questions.add(len(sent) - 1)
+            elif kind == SOFT:
+                self.softs.append(h.start)
+        self.hard = hard
+        self.sent = sent
+
+    def clause_of(self, pos: int) -> int:
+        return bisect_right(self.hard, pos)
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect_right(self.sent, pos)
+
+
+def _is_period(text: str, i: int) -> bool:
+    """A "." ends a sentence unless it sits inside a number, an abbreviation or initials."""
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if not nxt.isspace() and nxt not in "\"')":
+        return False
+    # a single letter before the dot is an initial ("A. Vucic") or "U.S."
+    return not (i >= 1 and text[i - 1].isalpha() and (i == 1 or not text[i - 2].isalnum()))
+
+
+def _year(published: datetime | date | None) -> int | None:
+    return published.year if published is not None else None
+
+
+def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int | None,
+             item_discards: list[str]) -> tuple[_Field, list[ActorMention], list[Evidence]]:
+    folded = fold(text)
+    fam = family or guess_lang_family(text)
+    hits = scan(lex, folded, fam)
+    f = _Field(name, folded, hits)
+    actors = resolve_actors([h for h in hits if h.rule.kind == ACTOR], year, f.clause_of,
+                            f.sentence_of)
+    evidence: list[Evidence] = []
+    signal_hits = [h for h in hits if h.rule.kind == SIGNAL]
+    cue_hits = [h for h in hits if h.rule.kind in CUE_KINDS]
+    discards = [h for h in hits if h.rule.kind == DISCARD]
+    for h in discards:
+        if lex.discard_scope[h.rule.value] == "item":
+            item_discards.append(h.rule.value)
+    if not signal_hits and not cue_hits:
+        return f, actors, evidence
+
+    # Attribute and gate each signal hit; one mention per (signal, span).
+    mentions: dict[tuple[str, int, int], tuple[str | None, str | None]] = {}
+    for h in signal_hits:
+        key = (h.rule.value, h.start, h.end)
+        if key in mentions:
+            continue
+        c, s = f.clause_of(h.start), f.sentence_of(h.start)
+        actor, target = attribute(actors, h.start, h.end, c, s)
+        gate = h.rule.gate
+        if gate is not None:
+            ok = bool(gate.speaker) and actor is not None and actor in gate.speaker
+            if not ok and gate.cooccur:
+                ok = any(m.code in gate.cooccur and m.clause == c for m in actors)
+            if not ok:
+                continue
+        mentions[key] = (actor, target)
+
+    by_clause: dict[int, list[Mention]] = {}
+    for sig, start, end in _outermost(mentions):
+        by_clause.setdefault(f.clause_of(start), []).append(Mention(start, end, sig))
+    cues_by_clause: dict[int, list[Hit]] = {}
+    for h in cue_hits:
+        cues_by_clause.setdefault(f.clause_of(h.start), []).append(h)
+
+    for clause in sorted(set(by_clause) | set(cues_by_clause)):
+        ms = by_clause.get(clause, [])
+        cues = cues_by_clause.get(clause, [])
+        actor_starts = [a.start for a in actors if a.clause == clause]
+        statuses, denials = assess_clause(ms, cues, f.softs, actor_starts, lex.immune)
+        for m, st in zip(ms, statuses, strict=True):
+            actor, target = mentions[(m.signal, m.start, m.end)]
+            hedged = st.hedged or f.sentence_of(m.start) in f.questions
+            evidence.append(_evidence(lex, f, discards, m, actor, target, st.negated, hedged))
+        for d in _distinct_spans(denials):
+            actor, target = attribute(actors, d.start, d.end, clause, f.sentence_of(d.start))
+            evidence.append(_evidence(lex, f, discards, Mention(d.start, d.end, "denial"), actor,
+                                      target, False, False))
+    return f, actors, evidence
+
+
+def _outermost(keys: dict[tuple[str, int, int], object]) -> list[tuple[str, int, int]]:
+    """Mentions ordered by position, without those inside a longer mention of the same signal."""
+    ordered = sorted(keys, key=lambda k: (k[1], -k[2], k[0]))
+    out: list[tuple[str, int, int]] = []
+    reach: dict[str, int] = {}
+    for sig, start, end in ordered:
+        if reach.get(sig, -1) >= end:
+            continue
+        reach[sig] = end
+        out.append((sig, start, end))
+    out.sort(key=lambda k: (k[1], k[2], k[0]))
+    return out
+
+
+def _distinct_spans(hits: list[Hit]) -> list[Hit]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for h in hits:
+        if (h.start, h.end) not in seen:
+            seen.add((h.start, h.end))
+            out.append(h)
+    return out
+
+
+def _evidence(lex: Lexicon, f: _Field, discards: list[Hit], m: Mention, actor: str | None,
+              target: str | None, negated: bool, hedged: bool) -> Evidence:
+    suppressed = None
+    for d in discards:
+        name = d.rule.value
+        if m.signal not in lex.discard_suppresses[name]:
+            continue
+        scope = lex.discard_scope[name]
+        if (scope == "item"
+                or (scope == "sentence" and f.sentence_of(d.start) == f.sentence_of(m.start))
+                or (scope == "clause" and f.clause_of(d.start) == f.clause_of(m.start))):
+            suppressed = name
+            break
+    weight = 0.0
+    if not negated and suppressed is None:
+        weight = lex.weights[m.signal] * (lex.hedge_factor if hedged else 1.0)
+    a, b = f.folded.span(m.start, m.end)
+    return Evidence(
+        signal=m.signal,
+        actor=actor or None,
+        text=f.folded.original[a:b],
+        start=a,
+        end=b,
+        negated=negated,
+        target=target or None,
+        field=f.name,
+        weight=round(weight, 4),
+        hedged=hedged and not negated,
+        suppressed_by=suppressed,
+    )
+
+
+def score_item(
+    title: str,
+    summary: str = "",
+    lang: str | None = None,
+    published: datetime | date | None = None,
+    lexicon: Lexicon | None = None,
+) -> ItemScore:
+    """Score one news item: actors, asserted and negated signals, direction, score, evidence."""
+    lex = lexicon or load_lexicon()
+    family = lang_family(lang)
+    year = _year(published)
+    item_discards: list[str] = []
+    evidence: list[Evidence] = []
+    actor_codes: set[str] = set()
+    for name, text in (("title", title or ""), ("summary", summary or "")):
+        if not text:
+            continue
+        _, actors, ev = _analyse(lex, name, text, family, year, item_discards)
+        actor_codes.update(a.code for a in actors if a.code != THIRD_PARTY)
+        evidence.extend(ev)
+    if item_discards:
+        evidence = [_suppress_item(lex, e, item_discards) for e in evidence]
+
+    strongest: dict[str, float] = {}
+    negated: set[str] = set()
+    for e in evidence:
+        if e.negated:
+            negated.add(e.signal)
+        elif e.suppressed_by is None:
+            w = e.weight
+            if abs(w) >= abs(strongest.get(e.signal, 0.0)):
+                strongest[e.signal] = w
+    score = round(sum(strongest[s] for s in sorted(strongest)), 4)
+    direction = "escalation" if score > 0 else "de-escalation" if score < 0 else "neutral"
+    return ItemScore(
+        actors=tuple(sorted(actor_codes)),
+        signals=tuple(sorted(strongest)),
+        negated=tuple(sorted(negated - set(strongest))),
+        direction=direction,
+        score=score + 0.0,  # normalise -0.0
+        evidence=tuple(evidence),
+        lexicon_version=lex.version,
+    )
+
+
+def _suppress_item(lex: Lexicon, e: Evidence, names: list[str]) -> Evidence:
+    if e.suppressed_by is not None:
+        return e
+    for name in names:
+        if e.signal in lex.discard_suppresses[name]:
+            return Evidence(e.signal, e.actor, e.text, e.start, e.end, e.negated, e.target,
+                            e.field, 0.0, e.hedged, name)
+    return e
+

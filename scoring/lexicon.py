@@ -1,0 +1,389 @@
+"""Load and validate the lexicon data files into one immutable Lexicon.
+
+All phrases of all files (signals, actors, discards, negation cues, clause
+boundaries) go into ONE Aho-Corasick automaton over folded text, so an item is
+scanned once whatever the size of the lexicon. Validation fails loudly with the
+file, the entry and the reason (LexiconError) instead of scoring with a broken
+dictionary.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from scoring.errors import LexiconError
+from scoring.taxonomy import ACTOR_CODES, SIGNAL_CODES, signal_sign
+from scoring.text import fold_pattern
+
+__all__ = [
+    "Gate",
+    "Lexicon",
+    "Rule",
+    "load_lexicon",
+]
+
+FILES = ("signals.toml", "actors.toml", "discards.toml", "negation.toml")
+
+# Rule kinds. Small ints keep the hot loop cheap.
+SIGNAL, ACTOR, DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, PRESUP, BREAK, SOFT, DISCARD = range(11)
+CUE_KINDS = frozenset({DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, PRESUP})
+THIRD_PARTY = ""  # actor "code" of a speaker without an actor code
+_MIN_STEM = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """Condition on a gated signal rule: who must speak, or who must be named nearby."""
+
+    speaker: frozenset[str]
+    cooccur: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled phrase: what it means and how to check a candidate hit."""
+
+    kind: int
+    value: str  # signal code, actor code, discard name, or the cue text
+    source: str  # the phrase as written in the data file
+    prefix: bool  # key is a stem: no right word boundary
+    verifier: re.Pattern[str] | None  # full-phrase check for inner stems
+    need_left: bool
+    need_right: bool
+    lang: str | None = None  # language family the rule is limited to
+    cased: str | None = None  # exact original spelling required
+    gate: Gate | None = None
+    valid_from: int | None = None
+    valid_to: int | None = None
+    unambiguous: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Immutable compiled lexicon; ``version`` is stored with every score."""
+
+    version: str
+    automaton: Any  # ahocorasick.Automaton: key -> (key length, tuple[Rule, ...])
+    weights: dict[str, float]
+    hedge_factor: float
+    groups: dict[str, frozenset[str]]
+    immune: frozenset[str]
+    discard_scope: dict[str, str]
+    discard_suppresses: dict[str, frozenset[str]]
+    phrase_count: int
+
+
+def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pattern[str] | None]]:
+    """Folded automaton keys for one phrase: (key, is_prefix, verifier)."""
+    if not isinstance(pattern, str) or not pattern.strip() or pattern.strip() == "*":
+        raise LexiconError(file, entry, f"empty pattern {pattern!r}")
+    out = []
+    for folded in fold_pattern(pattern.strip()):
+        star = folded.find("*")
+        if star < 0:
+            out.append((folded, False, None))
+            continue
+        key = folded[:star]
+        if star == len(folded) - 1 and len(key.split(" ")[-1]) < _MIN_STEM:
+            raise LexiconError(file, entry, f"stem too short in {pattern!r}")
+        if not key.strip():
+            raise LexiconError(file, entry, f"pattern {pattern!r} starts with a stem marker")
+        if star == len(folded) - 1:
+            out.append((key, True, None))
+            continue
+        parts = []
+        for word in folded.split(" "):
+            if word.endswith("*"):
+                parts.append(re.escape(word[:-1]) + r"\w*")
+            else:
+                parts.append(re.escape(word))
+        regex = r"[\s\-]+".join(parts)
+        if not folded.endswith("*") and folded[-1].isalnum():
+            regex += r"(?!\w)"
+        out.append((key.rstrip(), True, re.compile(regex)))
+    return out
+
+
+class _Builder:
+    """Collects rules per automaton key, checking alias ownership as it goes."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, list[Rule]] = {}
+        self.alias_owner: dict[tuple[str, bool, str, str], str] = {}
+        self.count = 0
+
+    def add(self, pattern: str, kind: int, value: str, file: str, entry: str, **extra: Any) -> None:
+        for key, prefix, verifier in _compile(pattern, file, entry):
+            rule = Rule(
+                kind=kind,
+                value=value,
+                source=pattern,
+                prefix=prefix,
+                verifier=verifier,
+                need_left=key[0].isalnum(),
+                need_right=(not prefix) and key[-1].isalnum(),
+                **extra,
+            )
+            if kind == ACTOR:
+                ident = (key, prefix, verifier.pattern if verifier else "", rule.cased or "")
+                owner = self.alias_owner.setdefault(ident, value)
+                if owner != value:
+                    who = owner or "third_parties"
+                    raise LexiconError(file, entry, f"alias {pattern!r} already belongs to {who}")
+            bucket = self.keys.setdefault(key, [])
+            if rule not in bucket:
+                bucket.append(rule)
+                self.count += 1
+
+    def automaton(self) -> Any:
+        auto = ahocorasick.Automaton()
+        for key in sorted(self.keys):
+            auto.add_word(key, (len(key), tuple(self.keys[key])))
+        auto.make_automaton()
+        return auto
+
+
+def _read(data_dir: Path | None, name: str) -> tuple[dict[str, Any], bytes]:
+    try:
+        if data_dir is None:
+            raw = resources.files("scoring").joinpath("data").joinpath(name).read_bytes()
+        else:
+            raw = (Path(data_dir) / name).read_bytes()
+    except OSError as exc:
+        raise LexiconError(name, "-", f"cannot read: {exc}") from exc
+    try:
+        return tomllib.loads(raw.decode("utf-8")), raw
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LexiconError(name, "-", f"not valid TOML: {exc}") from exc
+
+
+def _strings(value: Any, file: str, entry: str, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise LexiconError(file, entry, f"{what} must be a list of strings")
+    return value
+
+
+def _load_actors(doc: dict[str, Any], b: _Builder) -> dict[str, frozenset[str]]:
+    file = "actors.toml"
+    seen: set[str] = set()
+    for i, actor in enumerate(doc.get("actor", [])):
+        code = actor.get("code")
+        entry = f"actor[{i}] {code}"
+        if code not in ACTOR_CODES:
+            raise LexiconError(file, entry, f"unknown actor code {code!r}")
+        if code in seen:
+            raise LexiconError(file, entry, "actor listed twice")
+        seen.add(code)
+        for alias in _strings(actor.get("aliases", []), file, entry, "aliases"):
+            b.add(alias, ACTOR, code, file, entry)
+        for alias in _strings(actor.get("cased", []), file, entry, "cased"):
+            b.add(alias, ACTOR, code, file, entry, cased=alias)
+        for fam, aliases in actor.get("by_lang", {}).items():
+            for alias in _strings(aliases, file, entry, f"by_lang.{fam}"):
+                b.add(alias, ACTOR, code, file, entry, lang=fam)
+        for j, holder in enumerate(actor.get("holder", [])):
+            hentry = f"{entry} holder[{j}]"
+            start, end = holder.get("valid_from"), holder.get("valid_to")
+            if start is not None and end is not None and start > end:
+                raise LexiconError(file, hentry, "valid_from is after valid_to")
+            names = _strings(holder.get("names", []), file, hentry, "names")
+            if not names:
+                raise LexiconError(file, hentry, "holder without names")
+            for name in names:
+                b.add(
+                    name, ACTOR, code, file, hentry,
+                    valid_from=start, valid_to=end,
+                    unambiguous=bool(holder.get("unambiguous", False)),
+                )
+    missing = [c for c in ACTOR_CODES if c not in seen]
+    if missing:
+        raise LexiconError(file, "-", f"actor codes without aliases: {', '.join(missing)}")
+    third = doc.get("third_parties", {})
+    for alias in _strings(third.get("aliases", []), file, "third_parties", "aliases"):
+        b.add(alias, ACTOR, THIRD_PARTY, file, "third_parties")
+    for alias in _strings(third.get("cased", []), file, "third_parties", "cased"):
+        b.add(alias, ACTOR, THIRD_PARTY, file, "third_parties", cased=alias)
+    groups: dict[str, frozenset[str]] = {}
+    for name, members in doc.get("groups", {}).items():
+        members = _strings(members, file, f"groups.{name}", "members")
+        bad = [m for m in members if m not in ACTOR_CODES and m != "@third"]
+        if bad:
+            raise LexiconError(file, f"groups.{name}", f"unknown actor codes {bad}")
+        groups[name] = frozenset(THIRD_PARTY if m == "@third" else m for m in members)
+    return groups
+
+
+def _actor_set(values: list[str], groups: dict[str, frozenset[str]], file: str, entry: str) -> frozenset[str]:
+    out: set[str] = set()
+    for v in values:
+        if v.startswith("@"):
+            if v[1:] not in groups:
+                raise LexiconError(file, entry, f"unknown actor group {v!r}")
+            out |= groups[v[1:]]
+        elif v in ACTOR_CODES:
+            out.add(v)
+        else:
+            raise LexiconError(file, entry, f"unknown actor code {v!r}")
+    return frozenset(out)
+
+
+def _load_signals(doc: dict[str, Any], b: _Builder, groups: dict[str, frozenset[str]]) -> dict[str, float]:
+    file = "signals.toml"
+    sets = doc.get("sets", {})
+    for name, phrases in sets.items():
+        _strings(phrases, file, f"sets.{name}", "set")
+
+    def expand(patterns: list[str], entry: str) -> list[str]:
+        out = []
+        for p in patterns:
+            if p.startswith("@"):
+                if p[1:] not in sets:
+                    raise LexiconError(file, entry, f"unknown phrase set {p!r}")
+                out.extend(sets[p[1:]])
+            else:
+                out.append(p)
+        return out
+
+    weights: dict[str, float] = {}
+    for i, sig in enumerate(doc.get("signal", [])):
+        code = sig.get("code")
+        entry = f"signal[{i}] {code}"
+        if code not in SIGNAL_CODES:
+            raise LexiconError(file, entry, f"unknown signal code {code!r}")
+        if code in weights:
+            raise LexiconError(file, entry, "signal listed twice")
+        weight = sig.get("weight")
+        if not isinstance(weight, int | float):
+            raise LexiconError(file, entry, "weight must be a number")
+        sign = signal_sign(code)
+        if sig.get("sign", sign) != sign:
+            raise LexiconError(file, entry, f"sign {sig.get('sign')} contradicts the taxonomy ({sign})")
+        if (weight > 0) - (weight < 0) != sign:
+            raise LexiconError(file, entry, f"weight {weight} contradicts the taxonomy sign {sign:+d}")
+        if not sig.get("goldstein"):
+            raise LexiconError(file, entry, "weight without a goldstein justification")
+        weights[code] = float(weight)
+        patterns = expand(_strings(sig.get("patterns", []), file, entry, "patterns"), entry)
+        gated = sig.get("gated", [])
+        if not patterns and not gated and sig.get("from") != "negation":
+            raise LexiconError(file, entry, "signal without patterns")
+        for p in patterns:
+            b.add(p, SIGNAL, code, file, entry)
+        for j, g in enumerate(gated):
+            gentry = f"{entry} gated[{j}]"
+            gate = Gate(
+                speaker=_actor_set(g.get("speaker", []), groups, file, gentry),
+                cooccur=_actor_set(g.get("cooccur", []), groups, file, gentry),
+            )
+            if not gate.speaker and not gate.cooccur:
+                raise LexiconError(file, gentry, "gated rule needs speaker or cooccur")
+            for p in expand(_strings(g.get("patterns", []), file, gentry, "patterns"), gentry):
+                b.add(p, SIGNAL, code, file, gentry, gate=gate)
+    missing = [c for c in SIGNAL_CODES if c not in weights]
+    if missing:
+        raise LexiconError(file, "-", f"signal codes missing: {', '.join(missing)}")
+    return weights
+
+
+def _load_discards(doc: dict[str, Any], b: _Builder) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    file = "discards.toml"
+    scopes: dict[str, str] = {}
+    suppresses: dict[str, frozenset[str]] = {}
+    everything = frozenset(SIGNAL_CODES)
+    for i, d in enumerate(doc.get("discard", [])):
+        name = d.get("name")
+        entry = f"discard[{i}] {name}"
+        if not isinstance(name, str) or not name:
+            raise LexiconError(file, entry, "discard without a name")
+        if name in scopes:
+            raise LexiconError(file, entry, "discard name used twice")
+        scope = d.get("scope", "sentence")
+        if scope not in ("clause", "sentence", "item"):
+            raise LexiconError(file, entry, f"unknown scope {scope!r}")
+        codes = _strings(d.get("suppresses", sorted(everything)), file, entry, "suppresses")
+        bad = [c for c in codes if c not in SIGNAL_CODES]
+        if bad:
+            raise LexiconError(file, entry, f"unknown signal code {bad[0]!r}")
+        scopes[name] = scope
+        suppresses[name] = frozenset(codes)
+        for p in _strings(d.get("patterns", []), file, entry, "patterns"):
+            b.add(p, DISCARD, name, file, entry)
+    return scopes, suppresses
+
+
+def _load_negation(doc: dict[str, Any], b: _Builder) -> tuple[float, frozenset[str]]:
+    file = "negation.toml"
+    sections = {
+        "denial": DENIAL, "denial_object": DENIAL_OBJ, "negation": NEG, "hedge": HEDGE,
+        "presupposition": PRESUP,
+    }
+    for name, kind in sections.items():
+        sec = doc.get(name)
+        if not isinstance(sec, dict):
+            raise LexiconError(file, name, "section missing")
+        for p in _strings(sec.get("patterns", []), file, name, "patterns"):
+            b.add(p, kind, p, file, name)
+        for fam, pats in sec.get("by_lang", {}).items():
+            for p in _strings(pats, file, f"{name}.by_lang.{fam}", "patterns"):
+                b.add(p, kind, p, file, f"{name}.by_lang.{fam}", lang=fam)
+    for p in _strings(doc["denial_object"].get("claim_nouns", []), file, "denial_object", "claim_nouns"):
+        b.add(p, CLAIM, p, file, "denial_object.claim_nouns")
+    clause = doc.get("clause", {})
+    for p in _strings(clause.get("breaks", []), file, "clause.breaks", "breaks"):
+        b.add(p, BREAK, p, file, "clause.breaks")
+    for p in _strings(clause.get("soft", []), file, "clause.soft", "soft"):
+        b.add(p, SOFT, p, file, "clause.soft")
+    factor = doc["hedge"].get("factor", 0.5)
+    if not isinstance(factor, int | float) or not 0 < factor <= 1:
+        raise LexiconError(file, "hedge", "factor must be in (0, 1]")
+    immune = _strings(doc.get("immune", {}).get("signals", []), file, "immune", "signals")
+    bad = [c for c in immune if c not in SIGNAL_CODES]
+    if bad:
+        raise LexiconError(file, "immune", f"unknown signal code {bad[0]!r}")
+    return float(factor), frozenset(immune)
+
+
+def _build(data_dir: Path | None) -> Lexicon:
+    docs = {}
+    digest = hashlib.sha256()
+    for name in FILES:
+        docs[name], raw = _read(data_dir, name)
+        digest.update(raw)
+    b = _Builder()
+    groups = _load_actors(docs["actors.toml"], b)
+    weights = _load_signals(docs["signals.toml"], b, groups)
+    scopes, suppresses = _load_discards(docs["discards.toml"], b)
+    factor, immune = _load_negation(docs["negation.toml"], b)
+    base = docs["signals.toml"].get("version")
+    if not isinstance(base, str) or not base:
+        raise LexiconError("signals.toml", "version", "missing version string")
+    return Lexicon(
+        version=f"{base}+{digest.hexdigest()[:8]}",
+        automaton=b.automaton(),
+        weights=weights,
+        hedge_factor=factor,
+        groups=groups,
+        immune=immune,
+        discard_scope=scopes,
+        discard_suppresses=suppresses,
+        phrase_count=b.count,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(data_dir: str | None) -> Lexicon:
+    return _build(Path(data_dir) if data_dir else None)
+
+
+def load_lexicon(data_dir: Path | str | None = None) -> Lexicon:
+    """Load, validate and compile the lexicon (cached); raises LexiconError when invalid."""
+    return _cached(str(data_dir) if data_dir is not None else None)

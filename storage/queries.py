@@ -1,0 +1,703 @@
+"""Reads for the dashboard, one function per question a page asks, each returning a DataFrame.
+
+Every function takes the database (a URL or an Engine) and plain values,
+usually a ``QueryFilters``; none caches (caching belongs to the dashboard) and
+none draws. Charts over time read the pre-aggregated daily tables, so the
+Overview never scans raw items; lists of articles use the items indexes
+(``published_at``, the full-text index). Timestamps come back as naive UTC.
+
+Filters an aggregate cannot honour are ignored there and documented: the
+daily tables have no language or score column, so ``languages``,
+``min_score``, ``direction`` and ``text`` narrow article lists only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, Select, case, func, or_, select
+
+from storage.db import get_engine, translate_errors
+from storage.models import (
+    DailyActor,
+    DailyPair,
+    DailySignal,
+    Evidence,
+    Feed,
+    FetchLog,
+    Item,
+    ItemActor,
+    ItemSignal,
+    Score,
+    Story,
+)
+from storage.search import text_match
+
+__all__ = [
+    "ALL_ACTORS",
+    "DIRECTIONS",
+    "EVIDENCE_COLUMNS",
+    "FEED_HEALTH_COLUMNS",
+    "ITEM_COLUMNS",
+    "MAX_ROWS",
+    "QueryFilters",
+    "actor_totals",
+    "evidence_for",
+    "feed_health",
+    "feed_options",
+    "fetch_runs",
+    "has_items",
+    "items_behind",
+    "language_options",
+    "last_updated",
+    "latest_day",
+    "news_count",
+    "news_page",
+    "pair_matrix",
+    "recent_fetches",
+    "signal_mix_by_day",
+    "tension_by_actor_day",
+    "top_stories",
+    "top_titles_by_day",
+]
+
+# Mirrors storage.repository.ALL_ACTORS: aggregate rows counting every item once.
+ALL_ACTORS = "*"
+DIRECTIONS = ("escalation", "de-escalation", "neutral")
+# Article lists are paged; nobody reads past this many rows of one query on screen.
+MAX_ROWS = 10_000
+
+Database = str | Engine
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFilters:
+    """What the user narrowed the view to. Empty tuples and None mean "no restriction".
+
+    Dates are inclusive calendar days (UTC).
+    """
+
+    actors: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    signals: tuple[str, ...] = ()
+    feed_ids: tuple[int, ...] = ()
+    languages: tuple[str, ...] = ()
+    min_score: float | None = None
+    direction: str | None = None
+    text: str = ""
+
+
+_NO_FILTERS = QueryFilters()
+
+
+def _engine(db: Database) -> Engine:
+    return db if isinstance(db, Engine) else get_engine(db)
+
+
+def _frame(db: Database, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
+    """Run ``stmt`` and return its rows with exactly ``columns`` (also when empty)."""
+    engine = _engine(db)
+    with translate_errors(str(engine.url)), engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
+
+
+def _scalar(db: Database, stmt: Select) -> object:
+    engine = _engine(db)
+    with translate_errors(str(engine.url)), engine.connect() as conn:
+        return conn.execute(stmt).scalar()
+
+
+def _dialect(db: Database) -> str:
+    return _engine(db).dialect.name
+
+
+def _day_range(column, filters: QueryFilters) -> list:  # noqa: ANN001 - a Date column
+    conds = []
+    if filters.date_from is not None:
+        conds.append(column >= filters.date_from)
+    if filters.date_to is not None:
+        conds.append(column <= filters.date_to)
+    return conds
+
+
+def _time_range(column, filters: QueryFilters) -> list:  # noqa: ANN001 - a DateTime column
+    conds = []
+    if filters.date_from is not None:
+        conds.append(column >= datetime.combine(filters.date_from, datetime.min.time()))
+    if filters.date_to is not None:
+        end = datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time())
+        conds.append(column < end)
+    return conds
+
+
+def _to_days(frame: pd.DataFrame, column: str = "day") -> pd.DataFrame:
+    frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    return frame
+
+
+# ---------------------------------------------------------------- freshness
+
+
+def last_updated(db: Database) -> datetime | None:
+    """When the database last changed: the newest stored item or poll (naive UTC), or None.
+
+    Reads the newest row of each table by primary key, so it costs the same at
+    any size and can be called on every refresh tick.
+    """
+    newest_item = select(Item.fetched_at).order_by(Item.id.desc()).limit(1)
+    newest_poll = select(FetchLog.started_at).order_by(FetchLog.id.desc()).limit(1)
+    stamps = [s for s in (_scalar(db, newest_item), _scalar(db, newest_poll)) if s is not None]
+    return max(stamps) if stamps else None  # type: ignore[type-var]
+
+
+def has_items(db: Database) -> bool:
+    """Whether any item is stored (the pages show their empty state otherwise)."""
+    return _scalar(db, select(Item.id).limit(1)) is not None
+
+
+def latest_day(db: Database) -> date | None:
+    """The newest day in the daily aggregates (date presets end here when data is old)."""
+    value = _scalar(db, select(func.max(DailyActor.day)))
+    if isinstance(value, str):  # SQLite returns max() of a DATE as text
+        value = date.fromisoformat(value)
+    return value  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+def tension_by_actor_day(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:
+    """Daily tension input per actor: columns day, actor, score, items, stories.
+
+    From ``daily_actor`` summed over the chosen feeds. ``score`` is the sum of
+    story-lead item scores (a syndicated story counts once); the all-actors row
+    ``*`` appears only when asked for in ``filters.actors``. Honours actors,
+    dates and feed_ids.
+    """
+    conds = _day_range(DailyActor.day, filters)
+    if filters.actors:
+        conds.append(DailyActor.actor.in_(filters.actors))
+    else:
+        conds.append(DailyActor.actor != ALL_ACTORS)
+    if filters.feed_ids:
+        conds.append(DailyActor.feed_id.in_(filters.feed_ids))
+    stmt = (
+        select(
+            DailyActor.day,
+            DailyActor.actor,
+            func.sum(DailyActor.score),
+            func.sum(DailyActor.items),
+            func.sum(DailyActor.stories),
+        )
+        .where(*conds)
+        .group_by(DailyActor.day, DailyActor.actor)
+        .order_by(DailyActor.day, DailyActor.actor)
+    )
+    frame = _frame(db, stmt, ["day", "actor", "score", "items", "stories"])
+    return _to_days(frame).astype({"score": float, "items": int, "stories": int})
+
+
+def actor_totals(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:
+    """Per actor over the date range: columns actor, score, items, stories (score descending)."""
+    daily = tension_by_actor_day(db, filters)
+    if daily.empty:
+        return pd.DataFrame(columns=["actor", "score", "items", "stories"])
+    totals = daily.groupby("actor", as_index=False)[["score", "items", "stories"]].sum()
+    return totals.sort_values(["score", "actor"], ascending=[False, True], ignore_index=True)
+
+
+def signal_mix_by_day(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:
+    """Asserted signals per day: columns day, signal, count, weight.
+
+    Without an actor filter each story-lead item counts once (the ``*`` rows);
+    with one, counts are summed over the chosen actors, so an item naming two of
+    them counts twice. Honours actors, dates, signals and feed_ids.
+    """
+    conds = _day_range(DailySignal.day, filters)
+    actors = filters.actors or (ALL_ACTORS,)
+    conds.append(DailySignal.actor.in_(actors))
+    if filters.signals:
+        conds.append(DailySignal.signal.in_(filters.signals))
+    if filters.feed_ids:
+        conds.append(DailySignal.feed_id.in_(filters.feed_ids))
+    stmt = (
+        select(
+            DailySignal.day,
+            DailySignal.signal,
+            func.sum(DailySignal.count),
+            func.sum(DailySignal.weight),
+        )
+        .where(*conds)
+        .group_by(DailySignal.day, DailySignal.signal)
+        .order_by(DailySignal.day, DailySignal.signal)
+    )
+    frame = _frame(db, stmt, ["day", "signal", "count", "weight"])
+    return _to_days(frame).astype({"count": int, "weight": float})
+
+
+def pair_matrix(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:
+    """Directed actor pairs over the date range: columns source, target, score, count.
+
+    ``score`` sums the evidence weights of statements or acts by ``source``
+    aimed at ``target``. With an actor filter, pairs where either side is one
+    of the actors. Honours actors, dates and feed_ids.
+    """
+    conds = _day_range(DailyPair.day, filters)
+    if filters.actors:
+        conds.append(
+            or_(DailyPair.source.in_(filters.actors), DailyPair.target.in_(filters.actors))
+        )
+    if filters.feed_ids:
+        conds.append(DailyPair.feed_id.in_(filters.feed_ids))
+    stmt = (
+        select(
+            DailyPair.source, DailyPair.target, func.sum(DailyPair.score), func.sum(DailyPair.count)
+        )
+        .where(*conds)
+        .group_by(DailyPair.source, DailyPair.target)
+        .order_by(DailyPair.source, DailyPair.target)
+    )
+    frame = _frame(db, stmt, ["source", "target", "score", "count"])
+    return frame.astype({"score": float, "count": int})
+
+
+# ---------------------------------------------------------------- articles
+
+ITEM_COLUMNS = (
+    "item_id",
+    "published_at",
+    "title",
+    "summary",
+    "source",
+    "feed_id",
+    "url",
+    "lang",
+    "score",
+    "direction",
+    "signals",
+    "actors",
+    "is_sample",
+    "is_story_lead",
+    "story_id",
+)
+
+
+def _item_select() -> Select:
+    return (
+        select(
+            Item.id,
+            Item.published_at,
+            Item.title,
+            Item.summary,
+            Feed.name,
+            Item.feed_id,
+            Item.url,
+            Item.lang,
+            Item.score,
+            Score.direction,
+            Score.signals,
+            Score.actors,
+            Item.is_sample,
+            Item.is_story_lead,
+            Item.story_id,
+        )
+        .join(Feed, Feed.id == Item.feed_id)
+        .outerjoin(Score, Score.item_id == Item.id)
+    )
+
+
+def _item_frame(db: Database, stmt: Select) -> pd.DataFrame:
+    frame = _frame(db, stmt, ITEM_COLUMNS)
+    frame["published_at"] = pd.to_datetime(frame["published_at"]).astype("datetime64[ns]")
+    frame["direction"] = frame["direction"].fillna("neutral")
+    for col in ("signals", "actors"):
+        frame[col] = frame[col].fillna("").str.replace(",", ", ")
+    frame["summary"] = frame["summary"].fillna("")
+    return frame.astype(
+        {"score": float, "is_sample": bool, "is_story_lead": bool, "item_id": int, "feed_id": int}
+    )
+
+
+def _item_conditions(db: Database, filters: QueryFilters) -> list:
+    conds = _time_range(Item.published_at, filters)
+    if filters.actors:
+        conds.append(
+            Item.id.in_(select(ItemActor.item_id).where(ItemActor.actor.in_(filters.actors)))
+        )
+    if filters.signals:
+        conds.append(
+            Item.id.in_(select(ItemSignal.item_id).where(ItemSignal.signal.in_(filters.signals)))
+        )
+    if filters.feed_ids:
+        conds.append(Item.feed_id.in_(filters.feed_ids))
+    if filters.languages:
+        conds.append(Item.lang.in_(filters.languages))
+    if filters.min_score is not None:
+        conds.append(Item.score >= filters.min_score)
+    if filters.direction:
+        conds.append(Item.id.in_(select(Score.item_id).where(Score.direction == filters.direction)))
+    if filters.text.strip():
+        match = text_match(_dialect(db), filters.text)
+        if match is not None:
+            conds.append(match)
+    return conds
+
+
+def news_page(
+    db: Database, filters: QueryFilters = _NO_FILTERS, page: int = 1, page_size: int = 50
+) -> pd.DataFrame:
+    """One page of stored items matching ``filters``, newest first: ``ITEM_COLUMNS``.
+
+    Honours every filter, including free-text search (FTS5 on SQLite, the GIN
+    tsvector index on PostgreSQL). ``page`` starts at 1.
+    """
+    page_size = max(1, min(page_size, MAX_ROWS))
+    offset = (max(page, 1) - 1) * page_size
+    stmt = (
+        _item_select()
+        .where(*_item_conditions(db, filters))
+        .order_by(Item.published_at.desc(), Item.id.desc())
+        .limit(page_size)
+        .offset(offset)
+    )
+    return _item_frame(db, stmt)
+
+
+def news_count(db: Database, filters: QueryFilters = _NO_FILTERS) -> int:
+    """How many stored items match ``filters`` (the News page's total)."""
+    stmt = select(func.count()).select_from(Item).where(*_item_conditions(db, filters))
+    return int(_scalar(db, stmt) or 0)
+
+
+def items_behind(
+    db: Database,
+    actor: str,
+    day: date,
+    filters: QueryFilters = _NO_FILTERS,
+    limit: int = 200,
+) -> pd.DataFrame:
+    """The articles behind one actor's point on one day, highest score first: ``ITEM_COLUMNS``.
+
+    ``actor`` ``*`` means every item of the day. Also honours feed_ids,
+    languages, signals, min_score and direction from ``filters``.
+    """
+    narrowed = replace(
+        filters, actors=() if actor == ALL_ACTORS else (actor,), date_from=day, date_to=day
+    )
+    stmt = (
+        _item_select()
+        .where(*_item_conditions(db, narrowed))
+        .order_by(Item.score.desc(), Item.id)
+        .limit(min(limit, MAX_ROWS))
+    )
+    return _item_frame(db, stmt)
+
+
+def top_stories(
+    db: Database,
+    since: datetime,
+    limit: int = 10,
+    filters: QueryFilters = _NO_FILTERS,
+) -> pd.DataFrame:
+    """The highest-scoring stories published since ``since``, with what scored them.
+
+    One row per story (its first item): ``ITEM_COLUMNS`` + outlets (how many
+    items carried the story) + evidence (the matched phrases as
+    ``signal: "text"`` joined by ``; ``). Honours actors, signals, feed_ids
+    and languages; the date range is ``since`` onwards.
+    """
+    narrowed = replace(filters, date_from=None, date_to=None, min_score=None, text="")
+    since_naive = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
+    stmt = (
+        _item_select()
+        .where(
+            Item.published_at >= since_naive,
+            Item.is_story_lead.is_(True),
+            *_item_conditions(db, narrowed),
+        )
+        .order_by(Item.score.desc(), Item.published_at.desc())
+        .limit(limit)
+    )
+    frame = _item_frame(db, stmt)
+    outlets = _story_outlets(db, [int(s) for s in frame["story_id"].dropna()])
+    frame["outlets"] = [outlets.get(int(s), 1) if pd.notna(s) else 1 for s in frame["story_id"]]
+    evidence = evidence_for(db, frame["item_id"].tolist())
+    frame["evidence"] = [_evidence_summary(evidence, item_id) for item_id in frame["item_id"]]
+    return frame
+
+
+def _story_outlets(db: Database, story_ids: list[int]) -> dict[int, int]:
+    if not story_ids:
+        return {}
+    rows = _frame(
+        db, select(Story.id, Story.item_count).where(Story.id.in_(story_ids)), ["id", "n"]
+    )
+    return dict(zip(rows["id"].astype(int), rows["n"].astype(int), strict=True))
+
+
+def _evidence_summary(evidence: pd.DataFrame, item_id: int) -> str:
+    rows = evidence[(evidence["item_id"] == item_id) & ~evidence["negated"].astype(bool)]
+    return "; ".join(f'{r.signal}: "{r.text}"' for r in rows.itertuples())
+
+
+EVIDENCE_COLUMNS = (
+    "item_id",
+    "signal",
+    "actor",
+    "target",
+    "text",
+    "field",
+    "start",
+    "end",
+    "negated",
+    "hedged",
+    "weight",
+    "suppressed_by",
+)
+
+
+def evidence_for(db: Database, item_ids: Iterable[int]) -> pd.DataFrame:
+    """Why the given items scored what they did: one row per matched phrase.
+
+    Columns: item_id, signal, actor, target, text, field (title or summary),
+    start, end (offsets into that field), negated, hedged, weight,
+    suppressed_by. Ordered by item, field, position.
+    """
+    ids = sorted({int(i) for i in item_ids})
+    if not ids:
+        return pd.DataFrame(columns=list(EVIDENCE_COLUMNS))
+    frames = []
+    # Chunks keep the IN list under SQLite's bound-parameter limit.
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stmt = (
+            select(
+                Evidence.item_id,
+                Evidence.signal,
+                Evidence.actor,
+                Evidence.target,
+                Evidence.text,
+                Evidence.field,
+                Evidence.start,
+                Evidence.end,
+                Evidence.negated,
+                Evidence.hedged,
+                Evidence.weight,
+                Evidence.suppressed_by,
+            )
+            .where(Evidence.item_id.in_(chunk))
+            .order_by(Evidence.item_id, Evidence.field.desc(), Evidence.start)
+        )
+        frames.append(_frame(db, stmt, EVIDENCE_COLUMNS))
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frame.astype({"negated": bool, "hedged": bool, "weight": float})
+
+
+def top_titles_by_day(
+    db: Database, filters: QueryFilters = _NO_FILTERS, per_day: int = 3, scan: int = 3000
+) -> pd.DataFrame:
+    """The best-scoring story titles per actor and day, for chart hovers.
+
+    Columns: day, actor, title, score, is_sample. Looks at the ``scan``
+    highest-scoring story leads in the range (so its cost stays bounded at any
+    size) and keeps ``per_day`` per actor and day.
+    """
+    conds = [
+        *_time_range(Item.published_at, filters),
+        Item.is_story_lead.is_(True),
+        Item.score > 0,
+    ]
+    if filters.actors:
+        conds.append(ItemActor.actor.in_(filters.actors))
+    if filters.feed_ids:
+        conds.append(Item.feed_id.in_(filters.feed_ids))
+    stmt = (
+        select(Item.published_at, ItemActor.actor, Item.title, Item.score, Item.is_sample)
+        .join(ItemActor, ItemActor.item_id == Item.id)
+        .where(*conds)
+        .order_by(Item.score.desc(), Item.id)
+        .limit(scan)
+    )
+    frame = _frame(db, stmt, ["day", "actor", "title", "score", "is_sample"])
+    frame = _to_days(frame)
+    frame["day"] = frame["day"].dt.normalize()
+    frame = frame.astype({"score": float, "is_sample": bool})
+    return frame.groupby(["day", "actor"], sort=True).head(per_day).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- sources
+
+
+def feed_options(db: Database) -> pd.DataFrame:
+    """Feeds for the source filter: columns feed_id, name, is_sample, enabled (by name)."""
+    stmt = select(Feed.id, Feed.name, Feed.is_sample, Feed.enabled).order_by(Feed.name, Feed.id)
+    frame = _frame(db, stmt, ["feed_id", "name", "is_sample", "enabled"])
+    return frame.astype({"feed_id": int, "is_sample": bool, "enabled": bool})
+
+
+def language_options(db: Database, recent: int = 5000) -> list[str]:
+    """Language codes in use: those of the feeds and of the ``recent`` newest items, sorted."""
+    feeds = _frame(db, select(Feed.lang).distinct(), ["lang"])
+    newest = select(Item.lang).order_by(Item.id.desc()).limit(recent).subquery()
+    items = _frame(db, select(newest.c.lang).distinct(), ["lang"])
+    langs = set(feeds["lang"].dropna()) | set(items["lang"].dropna())
+    return sorted(lang for lang in langs if lang)
+
+
+def _words_for(
+    status: str | None, error: str | None, errors: int, enabled: bool, gone: bool
+) -> str:
+    if gone:
+        return "gone: the server says this feed was removed (HTTP 410); no longer polled"
+    if status is None:
+        return "never polled" if enabled else "not polled (disabled)"
+    if status in {"ok", "not_modified"} and not errors:
+        return "working" if status == "ok" else "working (no change since last poll)"
+    reason = (error or status or "unknown error").strip().splitlines()[0]
+    return f"failing ({errors} polls in a row): {reason}"
+
+
+FEED_HEALTH_COLUMNS = (
+    "feed_id",
+    "name",
+    "url",
+    "lang",
+    "countries",
+    "enabled",
+    "is_sample",
+    "title",
+    "state",
+    "last_success_at",
+    "last_polled_at",
+    "last_status",
+    "last_error",
+    "consecutive_errors",
+    "next_poll_at",
+    "items_24h",
+    "items_7d",
+)
+
+
+def feed_health(db: Database, now: datetime | None = None) -> pd.DataFrame:
+    """Health of every feed: ``FEED_HEALTH_COLUMNS``, failing feeds first.
+
+    ``state`` says in words whether the feed works and, if not, why; items_24h
+    and items_7d count stored items published in the 24 hours / 7 days before
+    ``now`` (default: the current time).
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    week_ago, day_ago = now - timedelta(days=7), now - timedelta(days=1)
+    counts = (
+        select(
+            Item.feed_id.label("feed_id"),
+            func.count().label("n7"),
+            func.sum(case((Item.published_at >= day_ago, 1), else_=0)).label("n1"),
+        )
+        .where(Item.published_at >= week_ago, Item.published_at <= now)
+        .group_by(Item.feed_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Feed.id,
+            Feed.name,
+            Feed.url,
+            Feed.lang,
+            Feed.countries,
+            Feed.enabled,
+            Feed.is_sample,
+            Feed.title,
+            Feed.gone,
+            Feed.last_success_at,
+            Feed.last_polled_at,
+            Feed.last_status,
+            Feed.last_error,
+            Feed.consecutive_errors,
+            Feed.next_poll_at,
+            func.coalesce(counts.c.n1, 0),
+            func.coalesce(counts.c.n7, 0),
+        )
+        .outerjoin(counts, counts.c.feed_id == Feed.id)
+        .order_by(Feed.consecutive_errors.desc(), Feed.name)
+    )
+    raw = _frame(
+        db,
+        stmt,
+        [
+            "feed_id", "name", "url", "lang", "countries", "enabled", "is_sample", "title",
+            "gone", "last_success_at", "last_polled_at", "last_status", "last_error",
+            "consecutive_errors", "next_poll_at", "items_24h", "items_7d",
+        ],
+    )  # fmt: skip
+    raw["consecutive_errors"] = raw["consecutive_errors"].fillna(0).astype(int)
+    raw["state"] = [
+        _words_for(r.last_status, r.last_error, r.consecutive_errors, bool(r.enabled), bool(r.gone))
+        for r in raw.itertuples()
+    ]
+    for col in ("last_success_at", "last_polled_at", "next_poll_at"):
+        raw[col] = pd.to_datetime(raw[col]).astype("datetime64[ns]")
+    out = raw[list(FEED_HEALTH_COLUMNS)]
+    return out.astype(
+        {"enabled": bool, "is_sample": bool, "items_24h": int, "items_7d": int, "feed_id": int}
+    )
+
+
+def fetch_runs(db: Database, since: datetime, freq: str = "h") -> pd.DataFrame:
+    """Ingest activity over time, one row per ``freq`` bucket (default hourly) since ``since``.
+
+    Columns: at (bucket start), polls, ok, not_modified, errors, new, duplicates.
+    Buckets without any poll are left out.
+    """
+    since_naive = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
+    stmt = (
+        select(FetchLog.started_at, FetchLog.status, FetchLog.new, FetchLog.duplicates)
+        .where(FetchLog.started_at >= since_naive)
+        .order_by(FetchLog.started_at)
+    )
+    raw = _frame(db, stmt, ["started_at", "status", "new", "duplicates"])
+    cols = ["at", "polls", "ok", "not_modified", "errors", "new", "duplicates"]
+    if raw.empty:
+        return pd.DataFrame(columns=cols)
+    raw["at"] = pd.to_datetime(raw["started_at"]).dt.floor(freq).astype("datetime64[ns]")
+    raw["polls"] = 1
+    raw["ok"] = (raw["status"] == "ok").astype(int)
+    raw["not_modified"] = (raw["status"] == "not_modified").astype(int)
+    raw["errors"] = raw["status"].isin(["error", "gone"]).astype(int)
+    grouped = raw.groupby("at", as_index=False)[cols[1:]].sum()
+    return grouped[cols].astype({c: int for c in cols[1:]})
+
+
+def recent_fetches(db: Database, limit: int = 200) -> pd.DataFrame:
+    """The newest polls, newest first.
+
+    Columns: started_at, source, status, http_status, new, duplicates, error,
+    warning, duration_ms.
+    """
+    stmt = (
+        select(
+            FetchLog.started_at,
+            Feed.name,
+            FetchLog.status,
+            FetchLog.http_status,
+            FetchLog.new,
+            FetchLog.duplicates,
+            FetchLog.error,
+            FetchLog.warning,
+            FetchLog.duration_ms,
+        )
+        .join(Feed, Feed.id == FetchLog.feed_id)
+        .order_by(FetchLog.id.desc())
+        .limit(limit)
+    )
+    cols = [
+        "started_at", "source", "status", "http_status", "new", "duplicates", "error",
+        "warning", "duration_ms",
+    ]  # fmt: skip
+    frame = _frame(db, stmt, cols)
+    frame["started_at"] = pd.to_datetime(frame["started_at"]).astype("datetime64[ns]")
+    return frame

@@ -1,0 +1,138 @@
+"""dashboard.charts: pure figure builders — the data drawn, colours, titles, escaped hovers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard import charts
+from dashboard.geo import CAPITALS, ENTITY_POINTS, region_shapes
+from dashboard.labels import actor_color
+from scoring.index import change_over, tension_index
+
+
+def _daily() -> pd.DataFrame:
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    rows = []
+    for i, day in enumerate(days):
+        rows.append({"day": day, "actor": "SRB", "score": 2.0 + (30.0 if i == 35 else 0.0)})
+        rows.append({"day": day, "actor": "KOS", "score": 1.0})
+    frame = pd.DataFrame(rows)
+    frame["items"] = 1
+    frame["stories"] = 1
+    return frame
+
+
+def test_tension_lines_draw_one_coloured_line_per_actor() -> None:
+    index = tension_index(_daily())
+    hovers = pd.DataFrame(
+        {
+            "day": [pd.Timestamp("2024-02-05")],
+            "actor": ["SRB"],
+            "title": ["<b>Troops</b> :red[x]"],
+            "score": [9.0],
+            "is_sample": [True],
+        }
+    )
+    chart = charts.tension_lines(
+        index, hovers, date_from=date(2024, 1, 1), date_to=date(2024, 2, 9)
+    )
+    lines = [t for t in chart.figure.data if t.mode == "lines"]
+    assert sorted(t.line.color for t in lines) == sorted([actor_color("SRB"), actor_color("KOS")])
+    assert "1 Jan 2024 – 9 Feb 2024" in chart.title
+    assert len(chart.data) == len(index)
+    assert set(chart.data.columns) >= {"day", "actor", "smoothed", "raw", "spike"}
+    srb = next(t for t in lines if t.line.color == actor_color("SRB"))
+    hover_cells = [c[3] for c in srb.customdata]
+    assert any("&lt;b&gt;Troops&lt;/b&gt;" in c and "(sample)" in c for c in hover_cells)
+    assert not any("<b>Troops" in c for c in hover_cells)
+    spikes = [t for t in chart.figure.data if t.mode == "markers"]
+    assert len(spikes) == int(index["spike"].sum() > 0)
+
+
+def test_index_band_keeps_the_actor_rows_only() -> None:
+    index = tension_index(_daily())
+    chart = charts.index_band(index, "KOS")
+    assert len(chart.data) == int((index["actor"] == "KOS").sum())
+    assert list(chart.data.columns)[:3] == ["day", "raw", "smoothed"]
+    assert "Baseline" in chart.title or "baseline" in chart.title
+
+
+def test_signal_mix_and_breakdown() -> None:
+    mix = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02"]),
+            "signal": ["armed_clash", "diplomacy", "armed_clash"],
+            "count": [2, 1, 3],
+            "weight": [1.0, 1.0, 1.0],
+        }
+    )
+    stacked = charts.signal_mix(mix)
+    assert len(stacked.figure.data) == 2
+    assert stacked.figure.layout.barmode == "stack"
+    assert list(stacked.data["count"]) == [2, 1, 3]
+    bars = charts.signal_breakdown(mix, actor="SRB")
+    assert dict(zip(bars.data["signal"], bars.data["count"], strict=True)) == {
+        "armed_clash": 5,
+        "diplomacy": 1,
+    }
+
+
+def test_pair_heatmap_is_square_and_directed() -> None:
+    pairs = pd.DataFrame(
+        {"source": ["SRB", "KOS"], "target": ["KOS", "SRB"], "score": [10.0, 4.0], "count": [2, 1]}
+    )
+    chart = charts.pair_heatmap(pairs)
+    z = chart.figure.data[0].z
+    assert len(z) == 2 and len(z[0]) == 2
+    flat = sorted(v for row in z for v in row)
+    assert flat == [0.0, 0.0, 4.0, 10.0]
+    assert chart.data.equals(pairs)
+
+
+def test_map_draws_kosovo_as_its_own_unit() -> None:
+    shapes = region_shapes()
+    if not shapes:
+        pytest.skip("Natural Earth outlines (geopandas 0.14 + pyshp) are not installed")
+    codes = {s.code for s in shapes}
+    assert {"SRB", "KOS", "BIH", "MNE", "MKD", "ALB"} <= codes
+    now = change_over(tension_index(_daily()))
+    chart = charts.tension_map(shapes, now, points=ENTITY_POINTS, as_of=date(2024, 2, 9))
+    labels = [t.text[0] for t in chart.figure.data if t.mode == "text"]
+    assert any(label.startswith("<b>KOS</b>") for label in labels)
+    assert set(chart.data["actor"]) == codes | {"RS"}
+    kos = chart.data.set_index("actor").loc["KOS"]
+    assert kos["current"] == pytest.approx(float(now.set_index("actor").at["KOS", "current"]))
+    fills = {t.fillcolor for t in chart.figure.data if t.fill == "toself"}
+    assert len(fills) >= 2  # SRB (spiking) and the quiet units get different colours
+
+
+def test_map_fallback_uses_capitals() -> None:
+    now = change_over(tension_index(_daily()))
+    chart = charts.tension_map((), now, points=CAPITALS)
+    assert set(chart.data["actor"]) == {c[0] for c in CAPITALS}
+    assert not any(t.fill == "toself" for t in chart.figure.data)
+
+
+def test_fetch_runs_chart_data() -> None:
+    runs = pd.DataFrame(
+        {
+            "at": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 11:00"]),
+            "polls": [3, 2],
+            "ok": [2, 1],
+            "not_modified": [1, 0],
+            "errors": [0, 1],
+            "new": [12, 0],
+            "duplicates": [1, 0],
+        }
+    )
+    chart = charts.fetch_runs_chart(runs)
+    assert chart.data.equals(runs)
+    assert len(chart.figure.data) == 4
+
+
+def test_period_label() -> None:
+    assert charts.period_label(None, None) == "all dates"
+    assert charts.period_label(date(2024, 3, 1), None) == "since 1 Mar 2024"

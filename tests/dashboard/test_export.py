@@ -1,0 +1,74 @@
+"""dashboard.export: file names, CSV and HTML bytes, and the server-side image path."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.export import (
+    ExportUnavailable,
+    csv_bytes,
+    export_filename,
+    html_bytes,
+    plotly_config,
+    render_image,
+)
+from storage.queries import QueryFilters
+
+
+def test_file_names_carry_chart_filters_and_date() -> None:
+    filters = QueryFilters(
+        actors=("SRB", "KOS"),
+        date_from=date(2025, 3, 1),
+        date_to=date(2025, 4, 9),
+        signals=("armed_clash",),
+        feed_ids=(1, 2),
+        text="Vučić / barricades",
+    )
+    name = export_filename("Tension index", filters, "csv", today=date(2025, 4, 10))
+    assert name.startswith("tension-index_srb-kos_20250301_20250409_armed-clash_2-sources_")
+    assert name.endswith("_2025-04-10.csv")
+    assert "/" not in name and " " not in name
+    plain = export_filename("news", QueryFilters(), "png", today=date(2025, 1, 2))
+    assert plain == "news_2025-01-02.png"
+
+
+def test_csv_is_exactly_the_frame() -> None:
+    frame = pd.DataFrame({"actor": ["SRB", "KOS"], "title": ["Вучић, \"quoted\"", "x"]})
+    data = csv_bytes(frame)
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert back.equals(frame)
+
+
+def test_html_is_standalone_plotly() -> None:
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="line"))
+    page = html_bytes(fig).decode("utf-8")
+    assert page.lower().startswith("<!doctype html>")
+    assert "Plotly.newPlot" in page
+    # plotly.js itself is inlined (megabytes), so the file opens without a network.
+    assert len(page) > 1_000_000 and '<script src="https://cdn.plot.ly' not in page
+
+
+def test_modebar_saves_the_chosen_format() -> None:
+    config = plotly_config("tension-index_2025-01-01", "svg")
+    assert config["toImageButtonOptions"]["format"] == "svg"
+    assert config["toImageButtonOptions"]["filename"] == "tension-index_2025-01-01"
+
+
+def test_server_image_or_a_reason_in_words() -> None:
+    fig = go.Figure(go.Bar(x=["a"], y=[1]))
+    try:
+        data = render_image(fig, "svg")
+    except ExportUnavailable as exc:
+        assert "Chromium" in str(exc)
+        return
+    assert data.lstrip().startswith(b"<svg") or b"<svg" in data[:500]
+
+
+def test_unknown_image_format_is_refused() -> None:
+    with pytest.raises(ExportUnavailable):
+        render_image(go.Figure(), "exe")
