@@ -102,9 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     allow = {c.url for c in configs if c.allow_private}
 
     def options_for(feed: FeedState | None = None) -> FetchOptions:
-        return FetchOptions.from_settings(
-            settings, allow_private=feed is not None and feed.url in allow
-        )
+        private = feed is not None and feed.url in allow
+        if settings is None:
+            return FetchOptions(allow_private=private)
+        return settings.fetch_options(allow_private=private)
 
     policy = PollPolicy(interval=timedelta(seconds=args.interval))
     progress = _Progress(sys.stderr)
