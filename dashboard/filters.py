@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 import streamlit as st
 
 from dashboard import cache
-from dashboard.labels import ACTOR_CODES, SIGNAL_CODES, actor_name, signal_name
+from dashboard.labels import ACTOR_CODES, SIGNAL_CODES, actor_option, signal_name
 from storage.queries import QueryFilters
 
 __all__ = [
@@ -193,7 +193,7 @@ def sidebar(db_url: str) -> QueryFilters:
         "Countries / actors",
         list(ACTOR_CODES),
         key=_KEYS["actors"],
-        format_func=lambda c: f"{actor_name(c)} ({c})",
+        format_func=actor_option,
         placeholder="All (the Overview shows the focal six)",
     )
     preset = bar.segmented_control(

@@ -7,6 +7,8 @@ colour on every chart and export, and a colour per signal.
 
 from __future__ import annotations
 
+from datetime import date
+
 from scoring import ACTOR_CODES, SIGNAL_CODES, actor_label, signal_label
 
 __all__ = [
@@ -17,6 +19,8 @@ __all__ = [
     "SIGNAL_CODES",
     "actor_color",
     "actor_name",
+    "actor_option",
+    "day_label",
     "signal_color",
     "signal_name",
 ]
@@ -83,3 +87,15 @@ def signal_color(code: str) -> str:
     if code in codes:
         return _SIGNAL_PALETTE[codes.index(code) % len(_SIGNAL_PALETTE)]
     return _FALLBACK
+
+
+# Widget labels are module-level functions, not lambdas: Streamlit pickles widget
+# metadata when session state must be serializable.
+def actor_option(code: str) -> str:
+    """'Serbia (SRB)': how an actor is offered in a picker."""
+    return f"{actor_name(code)} ({code})"
+
+
+def day_label(day: date) -> str:
+    """'Mon 06 Mar 2023': how a day is offered in a picker."""
+    return f"{day:%a %d %b %Y}"

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache, charts, export, filters, views
-from dashboard.labels import ACTOR_CODES, FOCAL_ACTORS, actor_name
+from dashboard.labels import ACTOR_CODES, FOCAL_ACTORS, actor_name, actor_option, day_label
 from storage.queries import has_items
 
 url = cache.db_url()
@@ -23,9 +23,7 @@ if "actor_pick" not in st.session_state:
     wanted = str(st.query_params.get("actor", "")).upper()
     default = chosen.actors[0] if chosen.actors else FOCAL_ACTORS[0]
     st.session_state["actor_pick"] = wanted if wanted in ACTOR_CODES else default
-actor = st.selectbox(
-    "Actor", list(ACTOR_CODES), key="actor_pick", format_func=lambda c: f"{actor_name(c)} ({c})"
-)
+actor = st.selectbox("Actor", list(ACTOR_CODES), key="actor_pick", format_func=actor_option)
 st.query_params["actor"] = actor
 one = replace(chosen, actors=(actor,))
 
@@ -74,7 +72,7 @@ else:
         "Day",
         options,
         index=options.index(busiest) if busiest in options else 0,
-        format_func=lambda d: f"{d:%a %d %b %Y}",
+        format_func=day_label,
         key="actor_day",
         help="Days with at least one article naming the actor; the busiest is preselected.",
     )

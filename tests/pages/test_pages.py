@@ -1,0 +1,282 @@
+"""Every page through ``app.py`` with AppTest, on real databases seeded by the real ingest CLI:
+sample data, an empty database, and a hostile feed. No layer of ours is replaced.
+
+Downloads are read back through Streamlit's own media file manager: the test
+records the manager AppTest creates for each run, then fetches the stored file
+(or runs a deferred download) exactly as the browser's request would.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from storage import queries
+from storage.queries import QueryFilters
+from tests.conftest import ingest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["pages/overview.py", "pages/actor.py", "pages/news.py", "pages/map.py", "pages/sources.py"]
+ALL_DATES = {"range": "custom", "from": "2022-01-01", "to": "2025-12-31"}
+FOCAL = {"SRB", "KOS", "BIH", "RS", "MNE", "MKD"}
+
+
+class _RecordingManager(MediaFileManager):
+    made: list[MediaFileManager] = []
+
+    def __init__(self, storage) -> None:  # noqa: ANN001
+        super().__init__(storage)
+        _RecordingManager.made.append(self)
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> type[_RecordingManager]:
+    _RecordingManager.made = []
+    monkeypatch.setattr(app_test_module, "MediaFileManager", _RecordingManager)
+    return _RecordingManager
+
+
+def download(at: AppTest, key: str) -> tuple[str, bytes]:
+    """(file name, content) of a download button, as the browser would receive it."""
+    button = at.download_button(key=key)
+    manager = _RecordingManager.made[-1]
+    url = button.proto.url
+    if button.proto.deferred_file_id:
+        url = manager.execute_deferred(button.proto.deferred_file_id)
+    stored = manager._storage.get_file(url.rsplit("/", 1)[-1])
+    return stored.filename, bytes(stored.content)
+
+
+def app(url: str, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
+    monkeypatch.setenv("TENSION_DB_URL", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at
+
+
+def visit(at: AppTest, page: str) -> AppTest:
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def markup_texts(at: AppTest) -> list[str]:
+    """Every string the page rendered as Markdown (where injected markup would act)."""
+    texts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader"):
+        texts += [str(e.value) for e in getattr(at, kind)]
+    texts += [str(m.label) for m in at.metric]
+    return texts
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_the_sample_data(
+    page: str, sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), page)
+    assert any("Data last updated" in c.value for c in at.caption)
+    assert at.dataframe or at.metric, "the page shows data"
+    assert not any("No news items are stored yet" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_says_so_when_the_database_is_empty(
+    page: str, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(db_url, monkeypatch), page)
+    assert any("No news items are stored yet" in i.value for i in at.info)
+    assert any(b.label == "Load the bundled sample data" for b in at.button)
+
+
+def test_the_empty_state_button_loads_the_sample(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(db_url, monkeypatch, **ALL_DATES), PAGES[0])
+    at.button(key="overview_load_sample").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert queries.has_items(db_url)
+    assert at.metric, "after loading, the Overview shows actor cards"
+
+
+def test_actor_filter_changes_the_overview(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), PAGES[0])
+    assert len(at.metric) == len(FOCAL)
+    at.multiselect(key="f_actors").set_value(["KOS", "NATO"]).run()
+    assert not at.exception
+    assert sorted(m.label.replace(" ▲ spike", "") for m in at.metric) == ["Kosovo", "NATO"]
+    assert at.query_params["actors"] == "KOS,NATO"
+
+
+def test_query_params_round_trip(sample_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(
+        sample_db_url,
+        monkeypatch,
+        actors="SRB,XXX,kos",
+        range="custom",
+        to="2023-06-30",
+        signals="armed_clash,not_a_signal",
+        langs="<script>",
+        **{"from": "2023-05-01"},
+    )
+    visit(at, PAGES[0])
+    assert at.multiselect(key="f_actors").value == ["SRB", "KOS"]
+    assert at.multiselect(key="f_signals").value == ["armed_clash"]
+    assert at.multiselect(key="f_langs").value == []
+    assert at.query_params["actors"] == "SRB,KOS"
+    assert at.query_params["from"] == "2023-05-01" and at.query_params["to"] == "2023-06-30"
+    assert "langs" not in at.query_params
+    # The same filters survive a move to another page.
+    at.switch_page("pages/news.py").run()
+    assert at.multiselect(key="f_actors").value == ["SRB", "KOS"]
+    assert at.query_params["actors"] == "SRB,KOS"
+
+
+def test_overview_exports_the_drawn_data(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch, media: type
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), PAGES[0])
+    name, data = download(at, "overview_index_csv")
+    assert name.startswith("tension-index_20220101_20251231_") and name.endswith(".csv")
+    drawn = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", parse_dates=["day"])
+    assert list(drawn.columns) == ["day", "actor", "smoothed", "raw", "items", "stories", "spike"]
+    assert set(drawn["actor"]) == FOCAL
+    assert drawn["day"].min() == pd.Timestamp("2022-01-01")
+    assert drawn["day"].max() == pd.Timestamp("2025-12-31")
+    # The drawn daily score equals the aggregate it came from.
+    daily = queries.tension_by_actor_day(
+        sample_db_url, QueryFilters(actors=("KOS",), date_from=date(2022, 1, 1))
+    )
+    kos = drawn[drawn["actor"] == "KOS"]
+    assert kos["raw"].sum() == pytest.approx(daily["score"].sum())
+    assert int(kos["items"].sum()) == int(daily["items"].sum())
+
+    html_name, html = download(at, "overview_index_html")
+    assert html_name.endswith(".html") and b"Plotly.newPlot" in html
+    mix_name, mix = download(at, "overview_mix_csv")
+    assert mix_name.startswith("signal-mix_")
+    assert pd.read_csv(io.BytesIO(mix), encoding="utf-8-sig")["count"].sum() > 0
+
+
+def test_server_image_export_on_demand(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch, media: type
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), "pages/map.py")
+    assert not [b for b in at.download_button if b.key and b.key.endswith("_download")]
+    at.button(key="map_png_make").click().run()
+    assert not at.exception
+    made = [b for b in at.download_button if b.key == "map_png_download"]
+    if not made:  # no Chromium on this machine: the page must say so in words
+        assert any("PNG export is not available" in w.value for w in at.warning)
+        return
+    name, data = download(at, "map_png_download")
+    assert name.startswith("tension-map_") and name.endswith(".png")
+    assert data.startswith(b"\x89PNG")
+
+
+def test_news_search_filters_and_csv(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch, media: type
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), "pages/news.py")
+    everything = at.dataframe(key="news_table").value
+    assert len(everything) == 50  # first page of the whole sample
+    at.text_input(key="news_q").set_value("Vučić").run()
+    found = at.dataframe(key="news_table").value
+    expected = queries.news_count(
+        sample_db_url,
+        QueryFilters(date_from=date(2022, 1, 1), date_to=date(2025, 12, 31), text="Vučić"),
+    )
+    assert 0 < len(found) == min(expected, 50)
+    assert at.query_params["q"] == "Vučić"
+    name, data = download(at, "news_csv")
+    assert name.startswith("news_") and "q-vu" in name
+    rows = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert len(rows) == expected
+    assert rows["sample"].all()
+    assert set(rows["title"]) >= set(found["title"])
+    at.selectbox(key="news_dir").set_value("de-escalation").run()
+    narrowed = at.dataframe(key="news_table").value
+    assert len(narrowed) < len(found)
+
+
+def test_news_shows_a_rows_evidence_on_selection(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), "pages/news.py")
+    at.number_input(key="news_min").set_value(5.0).run()
+    at.session_state["news_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert any(b.label == "Open the original article" for b in at.get("link_button"))
+    assert any("**" in m.value for m in at.markdown), "evidence is highlighted"
+
+
+def test_actor_page_follows_its_picker(sample_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), "pages/actor.py")
+    at.selectbox(key="actor_pick").set_value("KOS").run()
+    assert not at.exception
+    assert at.query_params["actor"] == "KOS"
+    items = at.dataframe(key="actor_items").value
+    assert len(items) > 0
+    day = at.selectbox(key="actor_day").value
+    expected = queries.items_behind(sample_db_url, "KOS", day)
+    assert sorted(items["title"]) == sorted(expected["title"].str.slice(0, 300))
+
+
+HOSTILE = """<?xml version="1.0" encoding="utf-8"?>
+<!-- Hostile markup in every text field: none of it may render as markup on any page. -->
+<rss version="2.0"><channel>
+<title>:red[Evil] feed $$x$$ [click](javascript:alert(1))</title>
+<link>https://hostile.example/</link>
+<description>test</description>
+<item>
+  <title>Serbia accuses Kosovo :red[ALERT] $$\\frac{1}{0}$$ [a](javascript:alert(1)) &lt;script&gt;alert(1)&lt;/script&gt;</title>
+  <link>javascript:alert(document.cookie)</link>
+  <guid isPermaLink="false">hostile-1</guid>
+  <pubDate>Tue, 30 Dec 2025 10:00:00 +0000</pubDate>
+  <description>**bold** :blue-background[x] &lt;img src=x onerror=alert(1)&gt; &lt;b&gt;b&lt;/b&gt;</description>
+</item>
+</channel></rss>
+"""
+MARKERS = (":red[", "$$", "](javascript", "<script", "<img", ":blue-background[", "**bold**")
+
+
+def test_hostile_feed_text_never_renders_as_markup(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = tmp_path / "hostile.xml"
+    feed.write_text(HOSTILE, encoding="utf-8")
+    ingest(db_url, feed)
+    stored = queries.news_page(db_url, QueryFilters())
+    assert len(stored) == 1
+    title = stored["title"].iloc[0]
+    assert ":red[ALERT]" in title  # the hostile text is really stored and shown
+    at = app(db_url, monkeypatch, **ALL_DATES)
+    for page in PAGES:
+        visit(at, page)
+        for text in markup_texts(at):
+            for marker in MARKERS:
+                assert marker not in text, (page, marker, text)
+    visit(at, "pages/news.py")
+    table = at.dataframe(key="news_table").value
+    assert table["title"].iloc[0] == title  # shown verbatim, as a cell
+    assert table["link"].isna().all()  # the javascript: link is not offered
+    at.session_state["news_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert any("ALERT" in m.value for m in at.markdown), "the evidence panel shows the title"
+    for text in markup_texts(at):
+        for marker in MARKERS:
+            assert marker not in text, (marker, text)
+    assert not at.get("link_button")
