@@ -22,11 +22,12 @@ from dashboard.labels import actor_color, actor_name, signal_color, signal_name
 from dashboard.text import hover_text
 
 __all__ = [
-    "INDEX_DEFINITION",
     "Chart",
+    "INDEX_DEFINITION",
     "MapShape",
     "fetch_runs_chart",
     "index_band",
+    "index_text",
     "pair_heatmap",
     "period_label",
     "signal_breakdown",
@@ -81,6 +82,12 @@ def period_label(date_from: date | None, date_to: date | None) -> str:
     if date_to:
         return f"until {fmt(date_to)}"
     return "all dates"
+
+
+def index_text(value: float, signed: bool = False) -> str:
+    """An index value with one decimal, never "-0.0" (decay leaves tiny negative remainders)."""
+    rounded = round(float(value), 1) + 0.0
+    return f"{rounded:+.1f}" if signed else f"{rounded:.1f}"
 
 
 def _layout(fig: go.Figure, title: str, **extra: object) -> go.Figure:
@@ -250,6 +257,10 @@ def index_band(
     return Chart(f"index-{actor}", title, fig, data)
 
 
+# Daily bars over more than a few months are too thin to read; beyond this, weekly sums.
+WEEKLY_AFTER_DAYS = 120
+
+
 def signal_mix(
     mix: pd.DataFrame,
     *,
@@ -257,25 +268,39 @@ def signal_mix(
     date_to: date | None = None,
     subject: str = "all actors",
 ) -> Chart:
-    """Asserted signals per day, stacked (``mix``: day, signal, count)."""
-    title = f"Signal mix per day ({subject}), {period_label(date_from, date_to)}"
+    """Asserted signals over time, stacked (``mix``: day, signal, count).
+
+    Per day, or per week (weeks starting Monday) when the data spans more than
+    ``WEEKLY_AFTER_DAYS`` days; the exported data is what is drawn.
+    """
     data = mix[["day", "signal", "count"]].copy()
+    span = (data["day"].max() - data["day"].min()).days if not data.empty else 0
+    if date_from and date_to:
+        span = max(span, (date_to - date_from).days)
+    weekly = span > WEEKLY_AFTER_DAYS
+    if weekly:
+        data["day"] = data["day"].dt.to_period("W-SUN").dt.start_time
+        data = data.groupby(["day", "signal"], as_index=False)["count"].sum()
+        data = data.rename(columns={"day": "week"})
+    unit = "week" if weekly else "day"
+    title = f"Signal mix per {unit} ({subject}), {period_label(date_from, date_to)}"
     data.insert(2, "signal_name", [signal_name(s) for s in data["signal"]])
     fig = go.Figure()
     for signal, group in data.groupby("signal", sort=True):
         fig.add_trace(
             go.Bar(
-                x=group["day"],
+                x=group[unit],
                 y=group["count"],
                 name=signal_name(str(signal)),
                 marker={"color": signal_color(str(signal))},
                 hovertemplate=(
                     f"{hover_text(signal_name(str(signal)))}: %{{y}} stories, "
-                    "%{x|%d %b %Y}<extra></extra>"
+                    + ("week of " if weekly else "")
+                    + "%{x|%d %b %Y}<extra></extra>"
                 ),
             )
         )
-    _layout(fig, title, barmode="stack", yaxis_title="stories asserting the signal")
+    _layout(fig, title, barmode="stack", yaxis_title=f"stories asserting the signal per {unit}")
     return Chart("signal-mix", title, fig, data.reset_index(drop=True))
 
 
@@ -389,10 +414,10 @@ def tension_map(
         return sample_colorscale(TENSION_SCALE, [min(max(value, 0.0) / top, 1.0)])[0]
 
     def hover(row: pd.Series) -> str:
-        change = "n/a" if math.isnan(row["change_7d"]) else f"{row['change_7d']:+.1f}"
+        change = "n/a" if math.isnan(row["change_7d"]) else index_text(row["change_7d"], True)
         spike = " · SPIKE" if row["spike"] else ""
         return (
-            f"<b>{hover_text(row['name'])}</b><br>index {row['current']:.1f}"
+            f"<b>{hover_text(row['name'])}</b><br>index {index_text(row['current'])}"
             f"<br>7-day change {change}{spike}"
         )
 
@@ -425,7 +450,7 @@ def tension_map(
                 x=[cx],
                 y=[cy],
                 mode="text",
-                text=[f"<b>{shape.code}</b><br>{row['current']:.1f}"],
+                text=[f"<b>{shape.code}</b><br>{index_text(row['current'])}"],
                 textfont={"size": 12, "color": "#111"},
                 hoverinfo="skip",
                 showlegend=False,
@@ -438,7 +463,7 @@ def tension_map(
                 x=[lon],
                 y=[lat],
                 mode="markers+text",
-                text=[f"{code} {row['current']:.1f}"],
+                text=[f"{code} {index_text(row['current'])}"],
                 textposition="top center",
                 marker={
                     "size": 14 + 26 * min(max(row["current"], 0) / top, 1.0),

@@ -21,9 +21,9 @@ from dashboard.charts import Chart
 from storage.queries import QueryFilters
 
 __all__ = [
+    "ExportUnavailable",
     "FORMAT_KEY",
     "IMAGE_FORMATS",
-    "ExportUnavailable",
     "csv_bytes",
     "csv_download",
     "export_filename",

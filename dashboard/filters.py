@@ -194,7 +194,7 @@ def sidebar(db_url: str) -> QueryFilters:
         list(ACTOR_CODES),
         key=_KEYS["actors"],
         format_func=actor_option,
-        placeholder="All (the Overview shows the focal six)",
+        placeholder="All actors",
     )
     preset = bar.segmented_control(
         "Dates",

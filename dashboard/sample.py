@@ -14,7 +14,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SAMPLE_DIR", "IngestRun", "load_sample_data", "poll_now"]
+__all__ = [
+    "IngestRun",
+    "SAMPLE_DIR",
+    "load_sample_data",
+    "poll_now",
+]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"

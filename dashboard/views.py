@@ -19,11 +19,11 @@ from dashboard.text import clip, escape_markdown, highlight_markdown, safe_url
 from storage import StorageError, redact
 
 __all__ = [
-    "REFRESH_SECONDS",
     "DataUnavailable",
-    "database_problem",
+    "REFRESH_SECONDS",
     "article_rows",
     "article_table",
+    "database_problem",
     "empty_state",
     "evidence_panel",
     "live_header",

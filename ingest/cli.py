@@ -39,13 +39,34 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL (default: $TENSION_DB_URL or data/tension.db)")
     p.add_argument("--watch", action="store_true", help="keep polling until interrupted")
     p.add_argument(
-        "--interval", type=float, default=900.0, help="seconds between polls (default 900)"
+        "--interval",
+        type=_positive_seconds,
+        default=900.0,
+        help="seconds between polls of a feed (default 900)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument(
         "--feeds", type=Path, help="feed config (default: $TENSION_FEEDS_FILE or feeds.toml)"
     )
     return p
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    # 0, negative, inf and nan would make --watch spin or never poll again.
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
+    return seconds
+
+
+def _fail(what: str, exc: BaseException) -> int:
+    """Print the one-line error of DESIGN.md and return exit status 2."""
+    lines = str(exc).strip().splitlines()
+    print(f"error: {what}: {lines[0] if lines else type(exc).__name__}", file=sys.stderr)
+    return 2
 
 
 class _Progress:
@@ -80,6 +101,8 @@ def _report(summary: RunSummary, as_json: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # Alembic narrates every migration check at INFO; on each run that is noise.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     url = resolve_db_url(args.db, os.environ)
     feeds_file = args.feeds or default_feeds_path()
     try:
@@ -88,16 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             config = load_config(feeds_file)
     except FeedConfigError as exc:
-        print(f"error: feed config unusable: {exc}", file=sys.stderr)
-        return 2
+        return _fail("feed config unusable", exc)
     settings = config.settings if config else None
     configs = config.feeds if (config and not args.sources) else ()
     try:
         migrate(url)
         engine = get_engine(url)
     except StorageError as exc:
-        print(f"error: database {redact(url)} unusable: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"database {redact(url)} unusable", exc)
 
     allow = {c.url for c in configs if c.allow_private}
 
@@ -132,12 +153,18 @@ def main(argv: list[str] | None = None) -> int:
                     policy=policy,
                     progress=progress,
                 )
-            _report(summary, args.json)
-            if not args.watch or stop.wait(min(args.interval, 60.0)):
+            # A watching poller wakes often to catch feeds as they fall due; a wake
+            # that found nothing due is not worth a report line.
+            if summary.feeds or not args.watch:
+                _report(summary, args.json)
+            # Ad-hoc SOURCEs have no schedule of their own: they are re-read every
+            # interval. The config's feeds carry next_poll_at, so waking each minute
+            # only picks up those that are due (backoff and Retry-After included).
+            pause = args.interval if args.sources else min(args.interval, 60.0)
+            if not args.watch or stop.wait(pause):
                 break
     except StorageError as exc:
-        print(f"error: database {redact(url)} unusable: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"database {redact(url)} unusable", exc)
     except KeyboardInterrupt:
         return 130
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from ingest.normalize import NewsItem, normalize_feed
 from ingest.parse import parse_feed
 from scoring import load_lexicon, score_item
 from scoring.cluster import DEFAULT_MAX_DISTANCE, band_keys, simhash, story_text
+from storage import StorageError
 from storage.db import write_transaction
 from storage.repository import (
     FeedState,
@@ -172,14 +173,21 @@ def _batches(rows: Iterator[ItemRow], size: int) -> Iterator[list[ItemRow]]:
         yield batch
 
 
-def _store(engine: Engine, feed_id: int, rows: Iterator[ItemRow]) -> tuple[int, int]:
-    new = dup = 0
+@dataclass(slots=True)
+class _Counts:
+    """Items committed so far for one feed (kept when a later batch fails)."""
+
+    new: int = 0
+    duplicates: int = 0
+
+
+def _store(engine: Engine, feed_id: int, rows: Iterator[ItemRow], counts: _Counts) -> None:
+    # Scoring runs while the generator fills a batch, before the write lock is taken.
     for batch in _batches(rows, BATCH_SIZE):
         with write_transaction(engine) as conn:
             result = save_items(conn, feed_id, batch, max_distance=DEFAULT_MAX_DISTANCE)
-        new += result.new
-        dup += result.duplicates
-    return new, dup
+        counts.new += result.new
+        counts.duplicates += result.duplicates
 
 
 def _fetch(feed: FeedState, options: FetchOptions) -> FetchResult:
@@ -202,18 +210,27 @@ def ingest_feed(
     """
     started = datetime.now(UTC)
     clock = time.monotonic()
-    status, http_status, new, dup = "ok", None, 0, 0
-    error = warning = etag = last_modified = feed_title = None
+    status, http_status = "ok", None
+    counts = _Counts()
+    error = etag = last_modified = feed_title = None
+    warnings: list[str] = []
     retry_after: float | None = None
     gone = False
     try:
         fetched = _fetch(feed, options)
         http_status = fetched.status
+        if fetched.permanent_redirect and fetched.permanent_redirect != feed.url:
+            # The feed row is keyed by the configured URL, so the move is reported,
+            # not applied: the Sources page tells the operator to update feeds.toml.
+            warnings.append(f"permanently moved to {fetched.permanent_redirect}")
         if fetched.not_modified:
             status = "not_modified"
+            # RFC 9111: a 304 may carry fresher validators; fetch falls back to the sent ones.
+            etag, last_modified = fetched.etag, fetched.last_modified
         else:
             parsed = parse_feed(fetched.body, fetched.headers, base_url=fetched.final_url)
-            warning = parsed.warning
+            if parsed.warning:
+                warnings.append(parsed.warning)
             feed_title = parsed.title or None
             items = normalize_feed(
                 parsed,
@@ -221,7 +238,9 @@ def ingest_feed(
                 feed_lang=feed.lang or parsed.language or "",
                 fetched_at=started,
             )
-            new, dup = _store(engine, feed.id, to_rows(items, is_sample=feed.is_sample))
+            _store(engine, feed.id, to_rows(items, is_sample=feed.is_sample), counts)
+            # Validators are kept only once every item is stored: a failed store
+            # must not turn the next poll into a 304 that hides the lost items.
             etag, last_modified = fetched.etag, fetched.last_modified
     except FeedGone as exc:
         status, error, gone, http_status = "gone", str(exc), True, 410
@@ -229,7 +248,15 @@ def ingest_feed(
         status, error, http_status, retry_after = "error", str(exc), exc.status, exc.retry_after
     except IngestError as exc:
         status, error = "error", str(exc)
-        http_status = getattr(exc, "status", None)
+        http_status = getattr(exc, "status", None) or http_status
+    except StorageError:
+        raise  # an unusable database stops the run (exit 2), it is no feed's fault
+    # Anything else is a bug met on this feed's input (a scorer or writer failure,
+    # a constraint): record it against the feed and let the other feeds go on.
+    except Exception as exc:  # noqa: BLE001
+        log.exception("feed %s: unexpected failure", feed.url)
+        status, error = "error", f"internal error: {type(exc).__name__}: {_first_line(exc)}"
+    warning = "; ".join(warnings) or None
     errors_after = 0 if status in {"ok", "not_modified"} else feed.consecutive_errors + 1
     with write_transaction(engine) as conn:
         record_fetch(
@@ -238,8 +265,8 @@ def ingest_feed(
             started_at=started,
             status=status,
             http_status=http_status,
-            new=new,
-            duplicates=dup,
+            new=counts.new,
+            duplicates=counts.duplicates,
             error=error,
             warning=warning,
             duration_ms=int((time.monotonic() - clock) * 1000),
@@ -251,7 +278,12 @@ def ingest_feed(
         )
     if error:
         log.warning("feed %s: %s", feed.url, error)
-    return FeedOutcome(feed.url, status, new, dup, error, warning)
+    return FeedOutcome(feed.url, status, counts.new, counts.duplicates, error, warning)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:500] if lines else ""
 
 
 ProgressFn = Callable[[int, int, FeedOutcome], None]
@@ -275,12 +307,21 @@ def _run_all(
                 with write_transaction(engine) as conn:
                     release_feed(conn, feed.id, owner)
 
+    if not feeds:
+        return summary
+    load_lexicon()  # load once here rather than racing to load it in every worker
     workers = max(1, min(policy.workers, len(feeds)))
+    outcomes: dict[int, FeedOutcome] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
-        for done, outcome in enumerate(pool.map(one, feeds), start=1):
-            summary.feeds.append(outcome)
+        futures = {pool.submit(one, feed): index for index, feed in enumerate(feeds)}
+        # Progress follows completion, so one slow feed does not hide the others;
+        # the summary keeps the order the feeds were given in.
+        for done, future in enumerate(as_completed(futures), start=1):
+            outcome = future.result()
+            outcomes[futures[future]] = outcome
             if progress is not None:
                 progress(done, len(feeds), outcome)
+    summary.feeds.extend(outcomes[i] for i in range(len(feeds)))
     return summary
 
 

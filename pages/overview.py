@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import cache, charts, export, filters, views
 from dashboard.labels import FOCAL_ACTORS, actor_name
-from storage.queries import has_items
+from storage.queries import has_items, latest_published
 
 url = cache.db_url()
 stamp = cache.stamp(url)
@@ -33,11 +33,13 @@ else:
     st.caption(f"Index on {as_of:%d %b %Y} and its change over the 7 days before.")
     cards = st.columns(min(len(now), 6))
     for i, row in enumerate(now.itertuples()):
-        change = None if row.previous != row.previous else f"{row.change:+.1f} in 7 d"
+        # previous is NaN when the range is shorter than 7 days: no change to show.
+        known = row.previous == row.previous
+        change = f"{charts.index_text(row.change, True)} in 7 d" if known else None
         with cards[i % len(cards)]:
             st.metric(
                 actor_name(row.actor) + (" ▲ spike" if row.spike else ""),
-                f"{row.current:.1f}",
+                charts.index_text(row.current),
                 delta=change,
                 delta_color="inverse",
                 border=True,
@@ -66,11 +68,11 @@ else:
     export.show_chart(chart, chosen, key="overview_mix")
 
 st.subheader("What changed in the last 24 hours")
-# "Last 24 hours" ends at the newest item, so an archive or the sample data still has a story.
-end = datetime.fromisoformat(stamp) if stamp else datetime.now()
-latest_day = chosen.date_to
-if latest_day is not None:
-    end = min(end, datetime.combine(latest_day + timedelta(days=1), datetime.min.time()))
+# "Last 24 hours" ends at the newest item (or the end of the chosen dates), so an archive or
+# the sample data still shows what its last day said.
+end = latest_published(url) or datetime.now()
+if chosen.date_to is not None:
+    end = min(end, datetime.combine(chosen.date_to + timedelta(days=1), datetime.min.time()))
 since = end - timedelta(hours=24)
 top = cache.top_stories(url, since, 10, chosen, stamp)
 if top.empty:

@@ -43,8 +43,17 @@ def holder_applies(valid_from: int | None, valid_to: int | None, unambiguous: bo
 
 def resolve_actors(hits: Sequence[Hit], year: int | None, clause_of, sentence_of) -> list[ActorMention]:
     """Actor mentions among ``hits`` that are valid for the publication year."""
+    # Two actors on one span ("Srpska": RS in English, the Serbian adjective stem
+    # elsewhere): the language-specific, then the exact alias wins over a stem.
+    best: dict[tuple[int, int], tuple[int, int]] = {}
+    for h in hits:
+        rank = (h.rule.lang is not None, not h.rule.prefix)
+        key = (h.start, h.end)
+        best[key] = max(best.get(key, rank), rank)
     out = []
     for h in hits:
+        if (h.rule.lang is not None, not h.rule.prefix) != best[(h.start, h.end)]:
+            continue
         r = h.rule
         if (r.valid_from is not None or r.valid_to is not None) and not holder_applies(
             r.valid_from, r.valid_to, r.unambiguous, year

@@ -98,7 +98,7 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
     for h in discards:
         if lex.discard_scope[h.rule.value] == "item":
             item_discards.append(h.rule.value)
-    if not signal_hits and not cue_hits:
+    if not signal_hits and not cue_hits and not any(a.code in lex.actor_triggers for a in actors):
         return f, actors, evidence
 
     # Attribute and gate each signal hit; one mention per (signal, span).
@@ -114,9 +114,22 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             ok = bool(gate.speaker) and actor is not None and actor in gate.speaker
             if not ok and gate.cooccur:
                 ok = any(m.code in gate.cooccur and m.clause == c for m in actors)
+            if not ok and gate.other_actor:
+                ok = any(m.code not in (actor, THIRD_PARTY) and m.clause == c for m in actors)
             if not ok:
                 continue
+        unless = lex.unless.get(h.rule.value)
+        if unless is not None and (
+            actor in unless.speaker
+            or any(m.code in unless.cooccur and m.clause == c for m in actors)
+        ):
+            continue
         mentions[key] = (actor, target)
+    for a in actors:
+        trigger = lex.actor_triggers.get(a.code)
+        if trigger is not None:
+            _, target = attribute(actors, a.start, a.end, a.clause, a.sentence)
+            mentions.setdefault((trigger, a.start, a.end), (a.code, target))
 
     by_clause: dict[int, list[Mention]] = {}
     for sig, start, end in _outermost(mentions):
@@ -133,7 +146,8 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
         for m, st in zip(ms, statuses, strict=True):
             actor, target = mentions[(m.signal, m.start, m.end)]
             hedged = st.hedged or f.sentence_of(m.start) in f.questions
-            evidence.append(_evidence(lex, f, discards, m, actor, target, st.negated, hedged))
+            evidence.append(_evidence(lex, f, discards, m, actor, target, st.negated, hedged,
+                                      st.unasserted))
         for d in _distinct_spans(denials):
             actor, target = attribute(actors, d.start, d.end, clause, f.sentence_of(d.start))
             evidence.append(_evidence(lex, f, discards, Mention(d.start, d.end, "denial"), actor,
@@ -166,9 +180,10 @@ def _distinct_spans(hits: list[Hit]) -> list[Hit]:
 
 
 def _evidence(lex: Lexicon, f: _Field, discards: list[Hit], m: Mention, actor: str | None,
-              target: str | None, negated: bool, hedged: bool) -> Evidence:
-    suppressed = None
-    for d in discards:
+              target: str | None, negated: bool, hedged: bool,
+              unasserted: str | None = None) -> Evidence:
+    suppressed = unasserted
+    for d in discards if suppressed is None else ():
         name = d.rule.value
         if m.signal not in lex.discard_suppresses[name]:
             continue

@@ -34,8 +34,10 @@ __all__ = [
 FILES = ("signals.toml", "actors.toml", "discards.toml", "negation.toml")
 
 # Rule kinds. Small ints keep the hot loop cheap.
-SIGNAL, ACTOR, DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, PRESUP, BREAK, SOFT, DISCARD = range(11)
-CUE_KINDS = frozenset({DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, PRESUP})
+SIGNAL, ACTOR, DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, IRREALIS, REPORT, BREAK, SOFT, DISCARD = (
+    range(12)
+)
+CUE_KINDS = frozenset({DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, IRREALIS, REPORT})
 THIRD_PARTY = ""  # actor "code" of a speaker without an actor code
 _MIN_STEM = 3
 
@@ -46,6 +48,7 @@ class Gate:
 
     speaker: frozenset[str]
     cooccur: frozenset[str]
+    other_actor: bool = False  # some actor other than the subject is named in the clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,11 @@ class Lexicon:
     discard_scope: dict[str, str]
     discard_suppresses: dict[str, frozenset[str]]
     phrase_count: int
+    # signal -> actors whose every mention asserts it (NATO/KFOR -> nato_statement)
+    actor_triggers: dict[str, str]
+    # signal -> (speakers, co-named actors) that stop it: a NATO deployment is not a
+    # regional build-up; a meeting with Russia is influence, not diplomacy
+    unless: dict[str, Gate]
 
 
 def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pattern[str] | None]]:
@@ -87,7 +95,7 @@ def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pa
     if not isinstance(pattern, str) or not pattern.strip() or pattern.strip() == "*":
         raise LexiconError(file, entry, f"empty pattern {pattern!r}")
     out = []
-    for folded in fold_pattern(pattern.strip()):
+    for folded in fold_pattern(pattern):
         star = folded.find("*")
         if star < 0:
             out.append((folded, False, None))
@@ -102,7 +110,9 @@ def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pa
             continue
         parts = []
         for word in folded.split(" "):
-            if word.endswith("*"):
+            if word == "~":
+                parts.append(r"\w+")  # any one word: "lower* ~ readiness"
+            elif word.endswith("*"):
                 parts.append(re.escape(word[:-1]) + r"\w*")
             else:
                 parts.append(re.escape(word))
@@ -236,7 +246,9 @@ def _actor_set(values: list[str], groups: dict[str, frozenset[str]], file: str, 
     return frozenset(out)
 
 
-def _load_signals(doc: dict[str, Any], b: _Builder, groups: dict[str, frozenset[str]]) -> dict[str, float]:
+def _load_signals(
+    doc: dict[str, Any], b: _Builder, groups: dict[str, frozenset[str]]
+) -> tuple[dict[str, float], dict[str, str], dict[str, Gate]]:
     file = "signals.toml"
     sets = doc.get("sets", {})
     for name, phrases in sets.items():
@@ -254,6 +266,8 @@ def _load_signals(doc: dict[str, Any], b: _Builder, groups: dict[str, frozenset[
         return out
 
     weights: dict[str, float] = {}
+    triggers: dict[str, str] = {}
+    unless: dict[str, Gate] = {}
     for i, sig in enumerate(doc.get("signal", [])):
         code = sig.get("code")
         entry = f"signal[{i}] {code}"
@@ -272,9 +286,18 @@ def _load_signals(doc: dict[str, Any], b: _Builder, groups: dict[str, frozenset[
         if not sig.get("goldstein"):
             raise LexiconError(file, entry, "weight without a goldstein justification")
         weights[code] = float(weight)
+        for actor in _actor_set(sig.get("actor_trigger", []), groups, file, entry):
+            if actor in triggers:
+                raise LexiconError(file, entry, f"actor {actor} already triggers {triggers[actor]}")
+            triggers[actor] = code
+        if "unless_speaker" in sig or "unless_cooccur" in sig:
+            unless[code] = Gate(
+                speaker=_actor_set(sig.get("unless_speaker", []), groups, file, entry),
+                cooccur=_actor_set(sig.get("unless_cooccur", []), groups, file, entry),
+            )
         patterns = expand(_strings(sig.get("patterns", []), file, entry, "patterns"), entry)
         gated = sig.get("gated", [])
-        if not patterns and not gated and sig.get("from") != "negation":
+        if not patterns and not gated and code not in triggers.values() and sig.get("from") != "negation":
             raise LexiconError(file, entry, "signal without patterns")
         for p in patterns:
             b.add(p, SIGNAL, code, file, entry)
@@ -283,15 +306,16 @@ def _load_signals(doc: dict[str, Any], b: _Builder, groups: dict[str, frozenset[
             gate = Gate(
                 speaker=_actor_set(g.get("speaker", []), groups, file, gentry),
                 cooccur=_actor_set(g.get("cooccur", []), groups, file, gentry),
+                other_actor=bool(g.get("other_actor", False)),
             )
-            if not gate.speaker and not gate.cooccur:
-                raise LexiconError(file, gentry, "gated rule needs speaker or cooccur")
+            if not gate.speaker and not gate.cooccur and not gate.other_actor:
+                raise LexiconError(file, gentry, "gated rule needs speaker, cooccur or other_actor")
             for p in expand(_strings(g.get("patterns", []), file, gentry, "patterns"), gentry):
                 b.add(p, SIGNAL, code, file, gentry, gate=gate)
     missing = [c for c in SIGNAL_CODES if c not in weights]
     if missing:
         raise LexiconError(file, "-", f"signal codes missing: {', '.join(missing)}")
-    return weights
+    return weights, triggers, unless
 
 
 def _load_discards(doc: dict[str, Any], b: _Builder) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
@@ -324,7 +348,7 @@ def _load_negation(doc: dict[str, Any], b: _Builder) -> tuple[float, frozenset[s
     file = "negation.toml"
     sections = {
         "denial": DENIAL, "denial_object": DENIAL_OBJ, "negation": NEG, "hedge": HEDGE,
-        "presupposition": PRESUP,
+        "irrealis": IRREALIS, "reported": REPORT,
     }
     for name, kind in sections.items():
         sec = doc.get(name)
@@ -360,7 +384,7 @@ def _build(data_dir: Path | None) -> Lexicon:
         digest.update(raw)
     b = _Builder()
     groups = _load_actors(docs["actors.toml"], b)
-    weights = _load_signals(docs["signals.toml"], b, groups)
+    weights, triggers, unless = _load_signals(docs["signals.toml"], b, groups)
     scopes, suppresses = _load_discards(docs["discards.toml"], b)
     factor, immune = _load_negation(docs["negation.toml"], b)
     base = docs["signals.toml"].get("version")
@@ -376,6 +400,8 @@ def _build(data_dir: Path | None) -> Lexicon:
         discard_scope=scopes,
         discard_suppresses=suppresses,
         phrase_count=b.count,
+        actor_triggers=triggers,
+        unless=unless,
     )
 
 

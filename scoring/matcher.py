@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import NamedTuple
 
-from scoring.lexicon import ACTOR, BREAK, CLAIM, CUE_KINDS, PRESUP, SIGNAL, SOFT, Lexicon, Rule
+from scoring.lexicon import ACTOR, BREAK, CLAIM, CUE_KINDS, REPORT, SIGNAL, SOFT, Lexicon, Rule
 from scoring.text import Folded
 
 __all__ = ["Hit", "scan"]
@@ -138,11 +138,11 @@ def scan(lex: Lexicon, folded: Folded, family: str | None = None) -> list[Hit]:
     plain_signals = _uncontained(plain_signals)
     actors = _uncontained(actors)
     cues = _uncontained(cues)
-    # Claim nouns and presupposition nouns describe what a phrase is about, so they
-    # stay even inside a signal phrase ("accusations" is both); the other cues
-    # inside a signal phrase belong to it ("will not recognise").
-    nouns = [c for c in cues if c.rule.kind in (CLAIM, PRESUP)]
-    cues = _outside([c for c in cues if c.rule.kind not in (CLAIM, PRESUP)], plain_signals)
+    # Claim nouns and accusation verbs stay even inside a signal phrase ("accusations"
+    # is both a claim and an accusation); the other cues inside a signal phrase
+    # belong to it ("will not recognise").
+    nouns = [c for c in cues if c.rule.kind in (CLAIM, REPORT)]
+    cues = _outside([c for c in cues if c.rule.kind not in (CLAIM, REPORT)], plain_signals)
     cues += nouns
     breaks = _outside(breaks, plain_signals + actors)
     out = plain_signals + gated + actors + cues + breaks + other

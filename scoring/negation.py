@@ -1,12 +1,13 @@
-"""Denial, negation and hedging with a clause scope.
+"""Denial, negation, hedging, calls and reported accusations, with a clause scope.
 
 A cue governs the signal mentions after it in its clause. Its reach stops at the
-clause end and at a soft boundary (comma, "and") once a new actor has been named
-after it ("Serbia denies involvement, Kosovo police arrest two"). A denial also
-stops at a presupposition noun: "denies involvement in the attack" denies the
-involvement, not the attack. A denial with no mention after it reaches back over
-its clause ("Reports of a build-up are false"). Reject-type verbs count as a
-denial only with a claim noun in the clause ("rejects the accusations").
+clause end, and at a comma once a new actor has been named after it ("Serbia
+denies involvement, Kosovo police arrest two"). A denial with no mention after it
+reaches back over its clause ("Reports of a build-up are false"). Reject-type
+verbs count as a denial only with a claim noun in the clause ("rejects the
+accusations"). Outcomes, strongest first: negated (denial or negation), not
+asserted (a call, a condition, the content of an accusation), hedged (asserted,
+weaker), asserted.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from scoring.lexicon import CLAIM, DENIAL, DENIAL_OBJ, HEDGE, NEG, PRESUP
+from scoring.lexicon import CLAIM, DENIAL, DENIAL_OBJ, HEDGE, IRREALIS, NEG, REPORT
 from scoring.matcher import Hit
 
 __all__ = ["Mention", "Status", "assess_clause"]
+
+# A negation this close before a denial cue cancels it ("did not deny").
+_NEGATED_DENIAL_GAP = 12
 
 
 class Mention(NamedTuple):
@@ -29,14 +33,18 @@ class Mention(NamedTuple):
 
 
 class Status(NamedTuple):
-    """Verdict on one mention."""
+    """Verdict on one mention; ``unasserted`` names why it does not count, if so."""
 
     negated: bool
     hedged: bool
+    unasserted: str | None = None
+
+
+_PLAIN = Status(False, False, None)
 
 
 def _blocked(a: int, b: int, softs: Sequence[int], actor_starts: Sequence[int]) -> bool:
-    """True when a soft boundary in [a, b) is followed by an actor before b."""
+    """True when a comma in [a, b) is followed by an actor before b."""
     for s in softs:
         if a <= s < b and any(s < x < b for x in actor_starts):
             return True
@@ -52,44 +60,51 @@ def assess_clause(
 ) -> tuple[list[Status], list[Hit]]:
     """Status of each mention and the cues that assert a denial, for one clause."""
     if not cues:
-        return [Status(False, False)] * len(mentions), []
-    has_claim = any(c.rule.kind == CLAIM for c in cues)
-    negs = [c for c in cues if c.rule.kind == NEG]
+        return [_PLAIN] * len(mentions), []
+
+    def governs(c: Hit, m: Mention) -> bool:
+        return c.end <= m.start and not _blocked(c.end, m.start, softs, actor_starts)
+
+    by_kind: dict[int, list[Hit]] = {}
+    for c in cues:
+        by_kind.setdefault(c.rule.kind, []).append(c)
+    negs = by_kind.get(NEG, [])
+    denial_cues = by_kind.get(DENIAL, []) + (by_kind.get(DENIAL_OBJ, []) if CLAIM in by_kind else [])
     denials = [
-        c for c in cues
-        if (c.rule.kind == DENIAL or (c.rule.kind == DENIAL_OBJ and has_claim))
-        # "did not deny" is no denial
-        and not any(n.end <= c.start and not _blocked(n.end, c.start, softs, actor_starts)
-                    and c.start - n.end < 12 for n in negs)
+        c for c in denial_cues
+        if not any(n.end <= c.start and c.start - n.end < _NEGATED_DENIAL_GAP
+                   and not _blocked(n.end, c.start, softs, actor_starts) for n in negs)
     ]
-    hedges = [c for c in cues if c.rule.kind == HEDGE]
-    presups = [c.start for c in cues if c.rule.kind == PRESUP]
-
-    def governs(c: Hit, m: Mention, stop_at_presup: bool) -> bool:
-        if c.end > m.start:
-            return False
-        if _blocked(c.end, m.start, softs, actor_starts):
-            return False
-        return not (stop_at_presup and any(c.end <= p < m.start for p in presups))
-
     denied: set[int] = set()
     for c in denials:
         reached = False
         for i, m in enumerate(mentions):
-            if m.signal in immune:
+            if m.signal in immune or m.start < c.end:
                 continue
-            if governs(c, m, True):
+            reached = True
+            if governs(c, m):
                 denied.add(i)
-                reached = True
-            elif m.start >= c.end:
-                reached = True  # a mention after the cue that the cue may not reach
         if not reached:
-            for i, m in enumerate(mentions):
-                if m.signal not in immune and m.end <= c.start:
-                    denied.add(i)
+            denied.update(i for i, m in enumerate(mentions)
+                          if m.signal not in immune and m.end <= c.start)
+    # Plain negation reaches the first signal mention it governs ("no shots were fired as
+    # roadblocks are cleared" negates the shots only); a denial covers its whole scope.
+    negated = set(denied)
+    for n in negs:
+        for i, m in enumerate(mentions):
+            if governs(n, m):
+                negated.add(i)
+                break
     out = []
     for i, m in enumerate(mentions):
-        negated = i in denied or any(governs(n, m, False) for n in negs)
-        hedged = any(governs(h, m, False) for h in hedges)
-        out.append(Status(negated, hedged))
+        if i in negated:
+            out.append(Status(True, False, None))
+            continue
+        reason = None
+        if m.signal not in immune and any(governs(c, m) for c in by_kind.get(REPORT, [])):
+            reason = "reported"
+        elif any(governs(c, m) for c in by_kind.get(IRREALIS, [])):
+            reason = "irrealis"
+        hedged = any(governs(h, m) for h in by_kind.get(HEDGE, []))
+        out.append(Status(False, hedged, reason))
     return out, denials

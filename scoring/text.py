@@ -123,6 +123,8 @@ def fold(text: str) -> Folded:
 def fold_pattern(pattern: str) -> list[str]:
     """Folded spellings of a lexicon phrase; "đ" yields both the "dj" and the "d" spelling."""
     base = " ".join(pattern.split())
+    if pattern != pattern.strip() and not any(c.isalnum() for c in pattern):
+        base = pattern  # spaced punctuation (" - ") is a dash, not a hyphen
     variants = [fold(base).text]
     if "đ" in base.lower():
         variants.append(fold(base.replace("đ", "d").replace("Đ", "D")).text)

@@ -54,6 +54,7 @@ __all__ = [
     "language_options",
     "last_updated",
     "latest_day",
+    "latest_published",
     "news_count",
     "news_page",
     "pair_matrix",
@@ -165,6 +166,14 @@ def latest_day(db: Database) -> date | None:
     value = _scalar(db, select(func.max(DailyActor.day)))
     if isinstance(value, str):  # SQLite returns max() of a DATE as text
         value = date.fromisoformat(value)
+    return value  # type: ignore[return-value]
+
+
+def latest_published(db: Database) -> datetime | None:
+    """When the newest stored item was published (naive UTC); an index lookup."""
+    value = _scalar(db, select(func.max(Item.published_at)))
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value  # type: ignore[return-value]
 
 

@@ -136,3 +136,19 @@ def test_fetch_runs_chart_data() -> None:
 def test_period_label() -> None:
     assert charts.period_label(None, None) == "all dates"
     assert charts.period_label(date(2024, 3, 1), None) == "since 1 Mar 2024"
+
+
+def test_long_signal_mix_is_weekly() -> None:
+    days = pd.date_range("2024-01-01", periods=200, freq="D")
+    mix = pd.DataFrame({"day": days, "signal": "diplomacy", "count": 1, "weight": 1.0})
+    chart = charts.signal_mix(mix)
+    assert "per week" in chart.title
+    assert "week" in chart.data.columns
+    assert chart.data["count"].sum() == 200
+    assert chart.data["count"].max() == 7
+
+
+def test_points_never_shows_negative_zero() -> None:
+    assert charts.index_text(-0.0001) == "0.0"
+    assert charts.index_text(-0.04, signed=True) == "+0.0"
+    assert charts.index_text(2.26) == "2.3"

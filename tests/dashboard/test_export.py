@@ -38,7 +38,7 @@ def test_file_names_carry_chart_filters_and_date() -> None:
 
 
 def test_csv_is_exactly_the_frame() -> None:
-    frame = pd.DataFrame({"actor": ["SRB", "KOS"], "title": ["Вучић, \"quoted\"", "x"]})
+    frame = pd.DataFrame({"actor": ["SRB", "KOS"], "title": ['Вучић, "quoted"', "x"]})
     data = csv_bytes(frame)
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert back.equals(frame)

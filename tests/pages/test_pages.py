@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
@@ -34,6 +35,25 @@ class _RecordingManager(MediaFileManager):
     def __init__(self, storage) -> None:  # noqa: ANN001
         super().__init__(storage)
         _RecordingManager.made.append(self)
+
+
+class _NavigationPagesManager(PagesManager):
+    """The page registry as a server has it once ``st.navigation`` ran.
+
+    A running server stops treating ``pages/`` as the old auto-listed folder the
+    first time ``st.navigation`` is called, and keeps that for good. AppTest
+    resets the flag before every run, so from the second run on it would execute
+    the page script alone, skipping app.py and its sidebar filters.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def navigation_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
 
 
 @pytest.fixture
@@ -73,7 +93,16 @@ def visit(at: AppTest, page: str) -> AppTest:
 def markup_texts(at: AppTest) -> list[str]:
     """Every string the page rendered as Markdown (where injected markup would act)."""
     texts = []
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader"):
+    for kind in (
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "title",
+        "subheader",
+    ):
         texts += [str(e.value) for e in getattr(at, kind)]
     texts += [str(m.label) for m in at.metric]
     return texts
@@ -115,7 +144,10 @@ def test_actor_filter_changes_the_overview(
     assert len(at.metric) == len(FOCAL)
     at.multiselect(key="f_actors").set_value(["KOS", "NATO"]).run()
     assert not at.exception
-    assert sorted(m.label.replace(" ▲ spike", "") for m in at.metric) == ["Kosovo", "NATO"]
+    assert sorted(m.label.replace(" ▲ spike", "") for m in at.metric) == [
+        "Kosovo",
+        "NATO (incl. KFOR)",
+    ]
     assert at.query_params["actors"] == "KOS,NATO"
 
 
@@ -148,7 +180,9 @@ def test_overview_exports_the_drawn_data(
 ) -> None:
     at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), PAGES[0])
     name, data = download(at, "overview_index_csv")
-    assert name.startswith("tension-index_20220101_20251231_") and name.endswith(".csv")
+    assert name.startswith(
+        "tension-index_srb-kos-bih-rs-mne-mkd_20220101_20251231_"
+    ) and name.endswith(".csv")
     drawn = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", parse_dates=["day"])
     assert list(drawn.columns) == ["day", "actor", "smoothed", "raw", "items", "stories", "spike"]
     assert set(drawn["actor"]) == FOCAL
@@ -162,6 +196,8 @@ def test_overview_exports_the_drawn_data(
     assert kos["raw"].sum() == pytest.approx(daily["score"].sum())
     assert int(kos["items"].sum()) == int(daily["items"].sum())
 
+    # "What changed in the last 24 hours" ends at the newest sample item.
+    assert len(at.dataframe(key="overview_top").value) > 0
     html_name, html = download(at, "overview_index_html")
     assert html_name.endswith(".html") and b"Plotly.newPlot" in html
     mix_name, mix = download(at, "overview_mix_csv")
@@ -234,18 +270,25 @@ def test_actor_page_follows_its_picker(sample_db_url: str, monkeypatch: pytest.M
     assert sorted(items["title"]) == sorted(expected["title"].str.slice(0, 300))
 
 
-HOSTILE = """<?xml version="1.0" encoding="utf-8"?>
+HOSTILE_TITLE = (
+    "Serbia accuses Kosovo :red[ALERT] $$\\frac{1}{0}$$ [a](javascript:alert(1)) "
+    "&lt;script&gt;alert(1)&lt;/script&gt;"
+)
+HOSTILE_SUMMARY = (
+    "**bold** :blue-background[x] &lt;img src=x onerror=alert(1)&gt; &lt;b&gt;b&lt;/b&gt;"
+)
+HOSTILE = f"""<?xml version="1.0" encoding="utf-8"?>
 <!-- Hostile markup in every text field: none of it may render as markup on any page. -->
 <rss version="2.0"><channel>
 <title>:red[Evil] feed $$x$$ [click](javascript:alert(1))</title>
 <link>https://hostile.example/</link>
 <description>test</description>
 <item>
-  <title>Serbia accuses Kosovo :red[ALERT] $$\\frac{1}{0}$$ [a](javascript:alert(1)) &lt;script&gt;alert(1)&lt;/script&gt;</title>
+  <title>{HOSTILE_TITLE}</title>
   <link>javascript:alert(document.cookie)</link>
   <guid isPermaLink="false">hostile-1</guid>
   <pubDate>Tue, 30 Dec 2025 10:00:00 +0000</pubDate>
-  <description>**bold** :blue-background[x] &lt;img src=x onerror=alert(1)&gt; &lt;b&gt;b&lt;/b&gt;</description>
+  <description>{HOSTILE_SUMMARY}</description>
 </item>
 </channel></rss>
 """
