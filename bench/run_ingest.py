@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> None:
     body = rss_document(news_items(n))
     feed_path.write_bytes(body)
     info("ingest", f"generated RSS 2.0 feed: {n} items, 60-80 words each, "
-         f"{len(body) / 2**20:.1f} MiB -> {feed_path.relative_to(PROJECT_ROOT)}")
+         f"{len(body) / 2**20:.1f} MiB -> {feed_path}")
     # The body cap is raised because one 20,000-item document is larger than any real feed.
     options = FetchOptions(allow_private=True, max_body_bytes=max(len(body) * 2, 15 * 2**20))
     load_lexicon()  # loaded once per process in real runs too; keep it out of the timings

@@ -18,7 +18,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from ingest.config import default_feeds_path, load_config
+from ingest.config import FEEDS_FILE_ENV, default_feeds_path, load_config
 from ingest.errors import FeedConfigError
 from ingest.fetch import FetchOptions
 from ingest.pipeline import FeedOutcome, PollPolicy, RunSummary, poll_due, run_sources
@@ -106,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     url = resolve_db_url(args.db, os.environ)
     feeds_file = args.feeds or default_feeds_path()
     try:
-        if args.sources and not feeds_file.exists():
-            config = None  # ad-hoc sources need no feed file
+        # Ad-hoc SOURCEs need no feed file, but one named by --feeds or the
+        # environment must exist: a typo there should not pass in silence.
+        named = args.feeds is not None or bool(os.environ.get(FEEDS_FILE_ENV, "").strip())
+        if args.sources and not named and not feeds_file.exists():
+            config = None
         else:
             config = load_config(feeds_file)
     except FeedConfigError as exc:

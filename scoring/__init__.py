@@ -1,10 +1,13 @@
 """Scoring: what a news text says about Western Balkan tension — pure functions.
 
 Owns the taxonomy, the lexicon data files, the actor resolver, negation, the
-item score and the `python -m scoring` commands; touches no database or network.
+item score, story clustering, the tension index and `python -m scoring`; it
+touches no database or network.
 """
 
+from scoring.cluster import band_keys, cluster_items, hamming, simhash, story_text
 from scoring.errors import LexiconError, ScoringError
+from scoring.index import daily_pair_scores, daily_scores, pair_index, tension_index
 from scoring.item import score_item
 from scoring.lexicon import Lexicon, load_lexicon
 from scoring.taxonomy import ACTOR_CODES, SIGNAL_CODES, actor_label, signal_label, signal_sign
@@ -19,8 +22,17 @@ __all__ = [
     "LexiconError",
     "ScoringError",
     "actor_label",
+    "band_keys",
+    "cluster_items",
+    "daily_pair_scores",
+    "daily_scores",
+    "hamming",
     "load_lexicon",
+    "pair_index",
     "score_item",
     "signal_label",
     "signal_sign",
+    "simhash",
+    "story_text",
+    "tension_index",
 ]

@@ -10,7 +10,7 @@ sentence. The target is the first other actor after the signal in the clause.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from scoring.lexicon import THIRD_PARTY
@@ -41,7 +41,12 @@ def holder_applies(valid_from: int | None, valid_to: int | None, unambiguous: bo
     return valid_to is None or year <= valid_to
 
 
-def resolve_actors(hits: Sequence[Hit], year: int | None, clause_of, sentence_of) -> list[ActorMention]:
+def resolve_actors(
+    hits: Sequence[Hit],
+    year: int | None,
+    clause_of: Callable[[int], int],
+    sentence_of: Callable[[int], int],
+) -> list[ActorMention]:
     """Actor mentions among ``hits`` that are valid for the publication year."""
     # Two actors on one span ("Srpska": RS in English, the Serbian adjective stem
     # elsewhere): the language-specific, then the exact alias wins over a stem.

@@ -156,12 +156,13 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
 
 
 def _outermost(keys: dict[tuple[str, int, int], object]) -> list[tuple[str, int, int]]:
-    """Mentions ordered by position, without those inside a longer mention of the same signal."""
+    """Mentions ordered by position; one that overlaps an earlier mention of the same signal
+    is the same mention ("shots were fired" / "fired at") and is dropped."""
     ordered = sorted(keys, key=lambda k: (k[1], -k[2], k[0]))
     out: list[tuple[str, int, int]] = []
     reach: dict[str, int] = {}
     for sig, start, end in ordered:
-        if reach.get(sig, -1) >= end:
+        if reach.get(sig, -1) > start:
             continue
         reach[sig] = end
         out.append((sig, start, end))

@@ -75,7 +75,7 @@ class Lexicon:
     """Immutable compiled lexicon; ``version`` is stored with every score."""
 
     version: str
-    automaton: Any  # ahocorasick.Automaton: key -> (key length, tuple[Rule, ...])
+    automaton: Any  # ahocorasick.Automaton: key -> (len, rules, plain, need_left, need_right)
     weights: dict[str, float]
     hedge_factor: float
     groups: dict[str, frozenset[str]]
@@ -157,7 +157,12 @@ class _Builder:
     def automaton(self) -> Any:
         auto = ahocorasick.Automaton()
         for key in sorted(self.keys):
-            auto.add_word(key, (len(key), tuple(self.keys[key])))
+            rules = tuple(self.keys[key])
+            # "plain" keys (exact words, no language, case or verifier condition) are
+            # settled by two boundary checks in the matcher's fast path
+            plain = all(not r.prefix and r.verifier is None and r.lang is None and r.cased is None
+                        for r in rules)
+            auto.add_word(key, (len(key), rules, plain, rules[0].need_left, rules[0].need_right))
         auto.make_automaton()
         return auto
 
@@ -232,7 +237,9 @@ def _load_actors(doc: dict[str, Any], b: _Builder) -> dict[str, frozenset[str]]:
     return groups
 
 
-def _actor_set(values: list[str], groups: dict[str, frozenset[str]], file: str, entry: str) -> frozenset[str]:
+def _actor_set(
+    values: list[str], groups: dict[str, frozenset[str]], file: str, entry: str
+) -> frozenset[str]:
     out: set[str] = set()
     for v in values:
         if v.startswith("@"):
@@ -280,9 +287,13 @@ def _load_signals(
             raise LexiconError(file, entry, "weight must be a number")
         sign = signal_sign(code)
         if sig.get("sign", sign) != sign:
-            raise LexiconError(file, entry, f"sign {sig.get('sign')} contradicts the taxonomy ({sign})")
+            raise LexiconError(
+                file, entry, f"sign {sig.get('sign')} contradicts the taxonomy ({sign})"
+            )
         if (weight > 0) - (weight < 0) != sign:
-            raise LexiconError(file, entry, f"weight {weight} contradicts the taxonomy sign {sign:+d}")
+            raise LexiconError(
+                file, entry, f"weight {weight} contradicts the taxonomy sign {sign:+d}"
+            )
         if not sig.get("goldstein"):
             raise LexiconError(file, entry, "weight without a goldstein justification")
         weights[code] = float(weight)
@@ -297,7 +308,8 @@ def _load_signals(
             )
         patterns = expand(_strings(sig.get("patterns", []), file, entry, "patterns"), entry)
         gated = sig.get("gated", [])
-        if not patterns and not gated and code not in triggers.values() and sig.get("from") != "negation":
+        triggered = code in triggers.values()
+        if not patterns and not gated and not triggered and sig.get("from") != "negation":
             raise LexiconError(file, entry, "signal without patterns")
         for p in patterns:
             b.add(p, SIGNAL, code, file, entry)
@@ -318,7 +330,9 @@ def _load_signals(
     return weights, triggers, unless
 
 
-def _load_discards(doc: dict[str, Any], b: _Builder) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+def _load_discards(
+    doc: dict[str, Any], b: _Builder
+) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
     file = "discards.toml"
     scopes: dict[str, str] = {}
     suppresses: dict[str, frozenset[str]] = {}
@@ -359,7 +373,8 @@ def _load_negation(doc: dict[str, Any], b: _Builder) -> tuple[float, frozenset[s
         for fam, pats in sec.get("by_lang", {}).items():
             for p in _strings(pats, file, f"{name}.by_lang.{fam}", "patterns"):
                 b.add(p, kind, p, file, f"{name}.by_lang.{fam}", lang=fam)
-    for p in _strings(doc["denial_object"].get("claim_nouns", []), file, "denial_object", "claim_nouns"):
+    nouns = doc["denial_object"].get("claim_nouns", [])
+    for p in _strings(nouns, file, "denial_object", "claim_nouns"):
         b.add(p, CLAIM, p, file, "denial_object.claim_nouns")
     clause = doc.get("clause", {})
     for p in _strings(clause.get("breaks", []), file, "clause.breaks", "breaks"):

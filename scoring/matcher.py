@@ -38,10 +38,18 @@ def _raw_hits(lex: Lexicon, folded: Folded, family: str | None) -> list[Hit]:
     text = folded.text
     n = len(text)
     hits: list[Hit] = []
-    for last, (klen, rules) in lex.automaton.iter(text):
+    append = hits.append
+    for last, (klen, rules, plain, need_left, need_right) in lex.automaton.iter(text):
         start = last - klen + 1
         left_ok = start == 0 or not text[start - 1].isalnum()
         end0 = last + 1
+        if plain:
+            # every rule of a key shares its first and last character, so one check
+            if (need_left and not left_ok) or (need_right and end0 < n and text[end0].isalnum()):
+                continue
+            for rule in rules:
+                append(Hit(start, end0, rule))
+            continue
         right_ok = end0 >= n or not text[end0].isalnum()
         for rule in rules:
             if rule.need_left and not left_ok:
@@ -65,7 +73,7 @@ def _raw_hits(lex: Lexicon, folded: Folded, family: str | None) -> list[Hit]:
                 a, b = folded.span(start, end)
                 if folded.original[a:b] != rule.cased:
                     continue
-            hits.append(Hit(start, end, rule))
+            append(Hit(start, end, rule))
     return hits
 
 

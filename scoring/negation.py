@@ -69,7 +69,9 @@ def assess_clause(
     for c in cues:
         by_kind.setdefault(c.rule.kind, []).append(c)
     negs = by_kind.get(NEG, [])
-    denial_cues = by_kind.get(DENIAL, []) + (by_kind.get(DENIAL_OBJ, []) if CLAIM in by_kind else [])
+    denial_cues = by_kind.get(DENIAL, [])
+    if CLAIM in by_kind:
+        denial_cues = denial_cues + by_kind.get(DENIAL_OBJ, [])
     denials = [
         c for c in denial_cues
         if not any(n.end <= c.start and c.start - n.end < _NEGATED_DENIAL_GAP

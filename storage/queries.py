@@ -561,6 +561,9 @@ def language_options(db: Database, recent: int = 5000) -> list[str]:
 def _words_for(
     status: str | None, error: str | None, errors: int, enabled: bool, gone: bool
 ) -> str:
+    # pandas hands missing text back as NaN (a float), not None.
+    status = status if isinstance(status, str) else None
+    error = error if isinstance(error, str) else None
     if gone:
         return "gone: the server says this feed was removed (HTTP 410); no longer polled"
     if status is None:

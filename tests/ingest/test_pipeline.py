@@ -21,13 +21,14 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug import Request, Response
 
 from ingest.cli import main
 from ingest.config import load_config
 from ingest.pipeline import BATCH_SIZE, PollPolicy, poll_due
 from storage import get_engine
+from storage.models import Feed, FetchLog
 from tests.conftest import use_postgres
 
 pytestmark = pytest.mark.timeout(120)
@@ -88,17 +89,20 @@ def rows(db_url: str, sql: str, **params: object) -> list[dict]:
 
 
 def feed_row(db_url: str, url: str) -> dict:
-    (row,) = rows(db_url, "SELECT * FROM feeds WHERE url = :u", u=url)
-    return row
+    # Core selects on the mapped tables, so datetimes come back typed on SQLite too.
+    with get_engine(db_url).connect() as conn:
+        return dict(conn.execute(select(Feed.__table__).where(Feed.url == url)).one()._mapping)
 
 
 def fetch_logs(db_url: str, url: str) -> list[dict]:
-    return rows(
-        db_url,
-        "SELECT l.* FROM fetch_log l JOIN feeds f ON f.id = l.feed_id WHERE f.url = :u "
-        "ORDER BY l.id",
-        u=url,
+    query = (
+        select(FetchLog.__table__)
+        .join(Feed, Feed.id == FetchLog.feed_id)
+        .where(Feed.url == url)
+        .order_by(FetchLog.id)
     )
+    with get_engine(db_url).connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def item_count(db_url: str, url: str) -> int:
@@ -304,7 +308,7 @@ def test_each_failure_is_recorded_on_its_feed_and_the_others_go_on(
             "iso_8859_2": ("Šef diplomatije: Ćirilica i latinica, đaci i žene",
                            "Čitaoci iz Zagreba i Sarajeva."),
         }[case]
-        (item,) = rows(db_url, "SELECT title, summary FROM items i JOIN feeds f "
+        (item,) = rows(db_url, "SELECT i.title, i.summary FROM items i JOIN feeds f "
                                "ON f.id = i.feed_id WHERE f.url = :u", u=case_url)
         assert (item["title"], item["summary"]) == expected
 
@@ -329,11 +333,12 @@ def test_304_with_etag_sends_validators_and_adds_nothing(
     tmp_path: Path, db_url: str, httpserver: HTTPServer
 ):
     first_date = "Wed, 31 May 2023 12:00:00 GMT"
-    newer_date = "Thu, 01 Jun 2023 12:00:00 GMT"
 
     def handler(request: Request) -> Response:
         if request.headers.get("If-None-Match") == '"v1"':
-            return Response(status=304, headers={"ETag": '"v1"', "Last-Modified": newer_date})
+            # Some servers (Apache with mod_deflate) answer with a variant tag:
+            # the validator a 304 carries is the one to send next time.
+            return Response(status=304, headers={"ETag": '"v1-gzip"'})
         return Response(rss("cached"), content_type="application/rss+xml",
                         headers={"ETag": '"v1"', "Last-Modified": first_date})
 
@@ -362,8 +367,8 @@ def test_304_with_etag_sends_validators_and_adds_nothing(
     row = feed_row(db_url, url)
     assert item_count(db_url, url) == 3
     assert (row["consecutive_errors"], row["last_error"]) == (0, None)
-    # The 304 carried a fresher Last-Modified: it is what the next poll will send.
-    assert row["last_modified"] == newer_date
+    assert row["etag"] == '"v1-gzip"'
+    assert row["last_modified"] == first_date
 
 
 def test_500_backs_off_exponentially_and_success_resets(
