@@ -26,8 +26,11 @@ def _module(name: str):  # noqa: ANN202 - a benchmark module
 
 def _run_one(name: str, argv: list[str]) -> int:
     module = _module(name)
-    parser = argparse.ArgumentParser(prog=f"python -m bench {name}", description=module.__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=f"python -m bench {name}",
+        description=module.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     module.add_arguments(parser)
     args = parser.parse_args(argv)
     print(f"== {name} == {machine_line()}", flush=True)
@@ -42,14 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     names = [a for a in argv if a in BENCHMARKS]
     unknown = [a for a in argv if not a.startswith("-") and a not in BENCHMARKS]
     if unknown and not names:
-        print(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}",
-              file=sys.stderr)
+        print(
+            f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}",
+            file=sys.stderr,
+        )
         return 2
     if len(names) == 1:
         return _run_one(names[0], [a for a in argv if a != names[0]])
     if any(a.startswith("-") for a in argv):
-        print("options apply to one benchmark at a time: python -m bench NAME --help",
-              file=sys.stderr)
+        print(
+            "options apply to one benchmark at a time: python -m bench NAME --help", file=sys.stderr
+        )
         return 2
     failed = []
     start = time.perf_counter()
@@ -57,8 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         done = subprocess.run([sys.executable, "-m", "bench", name], cwd=PROJECT_ROOT, check=False)
         if done.returncode != 0:
             failed.append(name)
-    print(f"== all benchmarks done in {time.perf_counter() - start:.1f} s"
-          + (f"; failed: {', '.join(failed)}" if failed else ""), flush=True)
+    print(
+        f"== all benchmarks done in {time.perf_counter() - start:.1f} s"
+        + (f"; failed: {', '.join(failed)}" if failed else ""),
+        flush=True,
+    )
     return 1 if failed else 0
 
 

@@ -49,10 +49,12 @@ from storage.repository import ALL_ACTORS
 __all__ = ["BIGDB_VERSION", "END", "BigDb", "build", "cached_path", "ensure"]
 
 # Bump when the generated content changes; the migrations' hash is added automatically.
-BIGDB_VERSION = "1"
+BIGDB_VERSION = "2"
 END = datetime(2025, 11, 20, 23, 59, 59)
 POOL_SIZE = 5000
 COPY_SHARE = 0.2
+# Issue 4 measured 1M items with 2.5M signal rows; the pool is drawn from to match.
+SIGNALS_PER_ITEM = 2.5
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations" / "versions"
 
 _OUTLETS = (
@@ -124,8 +126,12 @@ def _pool(size: int) -> list[_Pooled]:
         pairs = tuple(
             (ev.actor, ev.target, ev.weight)
             for ev in score.evidence
-            if ev.actor and ev.target and ev.actor != ev.target and not ev.negated
-            and not ev.suppressed_by and ev.signal in score.signals
+            if ev.actor
+            and ev.target
+            and ev.actor != ev.target
+            and not ev.negated
+            and not ev.suppressed_by
+            and ev.signal in score.signals
         )
         pool.append(
             _Pooled(
@@ -141,6 +147,28 @@ def _pool(size: int) -> list[_Pooled]:
             )
         )
     return pool
+
+
+def _pool_weights(pool: list[_Pooled], goal: float) -> list[float]:
+    """Cumulative draw weights ``1 + a * signals`` whose weighted mean of signals is ``goal``."""
+    counts = [len(p.signal_weights) for p in pool]
+
+    def mean(a: float) -> float:
+        return sum((1 + a * c) * c for c in counts) / sum(1 + a * c for c in counts)
+
+    low, high = 0.0, 100.0
+    if mean(low) < goal < mean(high):
+        for _ in range(60):
+            low, high = (
+                (low, (low + high) / 2)
+                if mean((low + high) / 2) > goal
+                else ((low + high) / 2, high)
+            )
+    cumulative, total = [], 0.0
+    for c in counts:
+        total += 1 + low * c
+        cumulative.append(total)
+    return cumulative
 
 
 def _ts(moment: datetime) -> str:
@@ -231,8 +259,9 @@ class _Writer:
         self.signal_acc: dict[tuple, list] = defaultdict(lambda: [0, 0.0])
         self.pair_acc: dict[tuple, list] = defaultdict(lambda: [0.0, 0])
 
-    def add(self, item_id: int, feed_id: int, when: datetime, p: _Pooled, story_id: int,
-            lead: bool) -> None:
+    def add(
+        self, item_id: int, feed_id: int, when: datetime, p: _Pooled, story_id: int, lead: bool
+    ) -> None:
         day = when.date()
         stamp = _ts(when)
         s = p.score
@@ -245,14 +274,36 @@ class _Writer:
         ))  # fmt: skip
         if lead:
             self.stories.append((story_id, p.simhash, item_id, stamp, 1, 1))
-        self.scores.append((item_id, self.version, s.score, s.direction, ",".join(s.signals),
-                            ",".join(s.actors), ",".join(s.negated), stamp))
+        self.scores.append(
+            (
+                item_id,
+                self.version,
+                s.score,
+                s.direction,
+                ",".join(s.signals),
+                ",".join(s.actors),
+                ",".join(s.negated),
+                stamp,
+            )
+        )
         self.signals += [(item_id, sig) for sig, _w in p.signal_weights]
         self.actors += [(item_id, actor) for actor in p.actors[:-1]]
         if day >= self.evidence_from:
             self.evidence += [
-                (item_id, e.signal, e.actor, e.target, e.text, e.field, e.start, e.end,
-                 int(e.negated), int(e.hedged), e.weight, e.suppressed_by)
+                (
+                    item_id,
+                    e.signal,
+                    e.actor,
+                    e.target,
+                    e.text,
+                    e.field,
+                    e.start,
+                    e.end,
+                    int(e.negated),
+                    int(e.hedged),
+                    e.weight,
+                    e.suppressed_by,
+                )
                 for e in s.evidence
             ]
         for actor in p.actors:
@@ -281,7 +332,7 @@ class _Writer:
         db.executemany("INSERT INTO item_signals VALUES (?,?)", self.signals)
         db.executemany("INSERT INTO item_actors VALUES (?,?)", self.actors)
         db.executemany(
-            "INSERT INTO evidence (item_id, signal, actor, target, text, field, start, \"end\","
+            'INSERT INTO evidence (item_id, signal, actor, target, text, field, start, "end",'
             " negated, hedged, weight, suppressed_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             self.evidence,
         )
@@ -300,8 +351,14 @@ class _Writer:
             " VALUES (?,?,?,?,?,?)",
             [(k[0].isoformat(), k[1], k[2], k[3], *v) for k, v in self.pair_acc.items()],
         )
-        for buffer in (self.items, self.scores, self.signals, self.actors, self.evidence,
-                       self.stories):
+        for buffer in (
+            self.items,
+            self.scores,
+            self.signals,
+            self.actors,
+            self.evidence,
+            self.stories,
+        ):
             buffer.clear()
         self.actor_acc.clear()
         self.signal_acc.clear()
@@ -316,12 +373,15 @@ def _check_columns(db: sqlite3.Connection) -> None:
     for table, count in expected.items():
         found = len(db.execute(f"PRAGMA table_info({table})").fetchall())
         if found != count:
-            raise RuntimeError(f"{table} has {found} columns, bench.bigdb expects {count}: "
-                               f"bump BIGDB_VERSION and update the inserts")
+            raise RuntimeError(
+                f"{table} has {found} columns, bench.bigdb expects {count}: "
+                f"bump BIGDB_VERSION and update the inserts"
+            )
 
 
-def build(path: Path, items: int, days: int = 1000, evidence_days: int = 120,
-          log: bool = True) -> None:
+def build(
+    path: Path, items: int, days: int = 1000, evidence_days: int = 120, log: bool = True
+) -> None:
     """Generate the database at ``path`` (replaced atomically when complete)."""
     started = time.perf_counter()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -338,11 +398,19 @@ def build(path: Path, items: int, days: int = 1000, evidence_days: int = 120,
 
     rng = random.Random(1999)
     pool = _pool(min(POOL_SIZE, max(200, items // 4)))
+    draw = _pool_weights(pool, SIGNALS_PER_ITEM)
+    indexes = range(len(pool))
     say(f"scored a pool of {len(pool)} generated texts with the real scorer")
     db = sqlite3.connect(partial, isolation_level=None)
     # A throwaway file being filled: no journal, no fsync; WAL is switched on at the end.
-    for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -400000",
-                   "temp_store = MEMORY", "locking_mode = EXCLUSIVE", "foreign_keys = OFF"):
+    for pragma in (
+        "journal_mode = OFF",
+        "synchronous = OFF",
+        "cache_size = -400000",
+        "temp_store = MEMORY",
+        "locking_mode = EXCLUSIVE",
+        "foreign_keys = OFF",
+    ):
         db.execute(f"PRAGMA {pragma}")
     _check_columns(db)
     db.execute("BEGIN")
@@ -350,8 +418,9 @@ def build(path: Path, items: int, days: int = 1000, evidence_days: int = 120,
     _insert_feeds(db, rng, END)
     _insert_fetch_log(db, rng)
     first_day = END.date() - timedelta(days=days - 1)
-    writer = _Writer(db, pool[0].score.lexicon_version,
-                     END.date() - timedelta(days=evidence_days - 1))
+    writer = _Writer(
+        db, pool[0].score.lexicon_version, END.date() - timedelta(days=evidence_days - 1)
+    )
     recent: deque[tuple[int, int]] = deque(maxlen=60)  # (story id, pool index) of recent leads
     item_id = story_id = 0
     for offset, count in enumerate(_day_counts(rng, items, days)):
@@ -366,7 +435,7 @@ def build(path: Path, items: int, days: int = 1000, evidence_days: int = 120,
                 writer.add(item_id, feed_id, when, pool[index], story, lead=False)
                 continue
             story_id += 1
-            index = rng.randrange(len(pool))
+            index = rng.choices(indexes, cum_weights=draw)[0]
             recent.append((story_id, index))
             writer.add(item_id, feed_id, when, pool[index], story_id, lead=True)
         writer.flush()
@@ -385,10 +454,22 @@ def build(path: Path, items: int, days: int = 1000, evidence_days: int = 120,
     db.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
     db.execute("PRAGMA locking_mode = NORMAL")
     db.execute("PRAGMA journal_mode = WAL")
-    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
-              for t in ("items", "item_signals", "item_actors", "evidence", "daily_actor",
-                        "daily_signal", "daily_pair")}
+    counts = {
+        t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+        for t in (
+            "items",
+            "item_signals",
+            "item_actors",
+            "evidence",
+            "daily_actor",
+            "daily_signal",
+            "daily_pair",
+        )
+    }
     db.close()
     os.replace(partial, path)
-    say("done: " + ", ".join(f"{t} {n:,}" for t, n in counts.items())
-        + f"; {path.stat().st_size / 2**20:,.0f} MiB")
+    say(
+        "done: "
+        + ", ".join(f"{t} {n:,}" for t, n in counts.items())
+        + f"; {path.stat().st_size / 2**20:,.0f} MiB"
+    )

@@ -1,4 +1,4 @@
-"""A full Overview rerun with ``streamlit.testing.v1.AppTest`` against the generated 1M-item database.
+"""A full Overview rerun with ``streamlit.testing.v1.AppTest`` against the generated 1M database.
 
 ``app.py`` runs as a user's session would: sidebar filters, navigation, the
 Overview page (the default). Figures: the first run (imports, engine, every
@@ -28,8 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _describe(at) -> str:  # noqa: ANN001 - an AppTest
-    return (f"{len(at.metric)} metric cards, {len(at.get('plotly_chart'))} charts, "
-            f"{len(at.dataframe)} tables, {len(at.info)} info boxes")
+    return (
+        f"{len(at.metric)} metric cards, {len(at.get('plotly_chart'))} charts, "
+        f"{len(at.dataframe)} tables, {len(at.info)} info boxes"
+    )
 
 
 def _timed_run(at) -> float:  # noqa: ANN001 - an AppTest
@@ -52,18 +54,30 @@ def run(args: argparse.Namespace) -> None:
         info("dashboard", "the Overview raised: " + "; ".join(e.message for e in at.exception))
         return
     info("dashboard", f"Overview rendered: {_describe(at)}")
-    figure("dashboard.overview_first_run_s", first, "s",
-           "cold: imports, engine, every query; not a target")
+    figure(
+        "dashboard.overview_first_run_s",
+        first,
+        "s",
+        "cold: imports, engine, every query; not a target",
+    )
     warm = [_timed_run(at) for _ in range(args.repeats)]
     median, p95 = summary(warm)
-    figure("dashboard.overview_rerun_s", median, "s median",
-           f"target < {TARGET_S} s; p95 {p95:.3f} s over {len(warm)} reruns, data cache warm")
+    figure(
+        "dashboard.overview_rerun_s",
+        median,
+        "s median",
+        f"target < {TARGET_S} s; p95 {p95:.3f} s over {len(warm)} reruns, data cache warm",
+    )
     cold = []
     for _ in range(max(3, args.repeats // 2)):
         st.cache_data.clear()
         cold.append(_timed_run(at))
     median, p95 = summary(cold)
-    figure("dashboard.overview_rerun_uncached_s", median, "s median",
-           f"p95 {p95:.3f} s over {len(cold)} reruns with st.cache_data cleared before each")
+    figure(
+        "dashboard.overview_rerun_uncached_s",
+        median,
+        "s median",
+        f"p95 {p95:.3f} s over {len(cold)} reruns with st.cache_data cleared before each",
+    )
     if at.exception:
         info("dashboard", "a rerun raised: " + "; ".join(e.message for e in at.exception))

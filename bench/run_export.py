@@ -40,8 +40,13 @@ def sample_figure():  # noqa: ANN201 - a plotly Figure (plotly imported lazily)
             level = max(0.0, level + rng.gauss(0, 3))
             values.append(level)
         fig.add_scatter(x=days, y=values, mode="lines", name=actor)
-    fig.update_layout(title="Tension index by actor, 23 Aug – 20 Nov 2025",
-                      xaxis_title="day", yaxis_title="index (points/day)", width=1000, height=500)
+    fig.update_layout(
+        title="Tension index by actor, 23 Aug – 20 Nov 2025",
+        xaxis_title="day",
+        yaxis_title="index (points/day)",
+        width=1000,
+        height=500,
+    )
     return fig
 
 
@@ -69,8 +74,12 @@ def run(args: argparse.Namespace) -> None:
         folder = Path(tmp)
         try:
             for fmt in ("png", "svg"):
-                figure(f"export.cold_write_image_{fmt}_s", _export(fig, folder / f"cold.{fmt}"),
-                       "s", "a browser started for this one call")
+                figure(
+                    f"export.cold_write_image_{fmt}_s",
+                    _export(fig, folder / f"cold.{fmt}"),
+                    "s",
+                    "a browser started for this one call",
+                )
         except Exception as exc:  # noqa: BLE001 - report any kaleido/browser failure as text
             info("export", f"cold export failed: {type(exc).__name__}: {exc}")
             return
@@ -79,8 +88,12 @@ def run(args: argparse.Namespace) -> None:
             kaleido.start_sync_server(silence_warnings=True)
             # The server starts its browser lazily, on the first export.
             _export(fig, folder / "first.png")
-            figure("export.start_sync_server_and_first_png_s", time.perf_counter() - start, "s",
-                   "one-off per process, e.g. on the first export button")
+            figure(
+                "export.start_sync_server_and_first_png_s",
+                time.perf_counter() - start,
+                "s",
+                "one-off per process, e.g. on the first export button",
+            )
         except Exception as exc:  # noqa: BLE001
             info("export", f"kaleido.start_sync_server failed: {type(exc).__name__}: {exc}")
             return
@@ -88,8 +101,12 @@ def run(args: argparse.Namespace) -> None:
             for fmt in ("png", "svg"):
                 times = [_export(fig, folder / f"warm{i}.{fmt}") for i in range(args.repeats)]
                 median, p95 = summary(times)
-                figure(f"export.warm_write_image_{fmt}_s", median, "s median",
-                       f"after start_sync_server; p95 {p95:.3f} s over {len(times)} exports")
+                figure(
+                    f"export.warm_write_image_{fmt}_s",
+                    median,
+                    "s median",
+                    f"after start_sync_server; p95 {p95:.3f} s over {len(times)} exports",
+                )
         except Exception as exc:  # noqa: BLE001
             info("export", f"warm export failed: {type(exc).__name__}: {exc}")
         finally:

@@ -77,8 +77,11 @@ def _end_to_end(url: str, db_url: str, n: int, options: FetchOptions) -> None:
         "items/s",
         f"target >= {TARGET:,.0f}; HTTP 127.0.0.1, {n} items in {seconds:.2f} s",
     )
-    info("ingest.end_to_end", f"status {feed.status}, new {feed.new}, duplicates {feed.duplicates}"
-         + (f", error {feed.error}" if feed.error else ""))
+    info(
+        "ingest.end_to_end",
+        f"status {feed.status}, new {feed.new}, duplicates {feed.duplicates}"
+        + (f", error {feed.error}" if feed.error else ""),
+    )
 
 
 def _cli_file(path: Path, db_url: str, n: int) -> None:
@@ -122,7 +125,10 @@ def _stages(url: str, db_url: str, n: int, options: FetchOptions) -> None:
         for start in range(0, len(rows), BATCH_SIZE):
             with write_transaction(engine) as conn:
                 save_items(
-                    conn, feed.id, rows[start : start + BATCH_SIZE], max_distance=DEFAULT_MAX_DISTANCE
+                    conn,
+                    feed.id,
+                    rows[start : start + BATCH_SIZE],
+                    max_distance=DEFAULT_MAX_DISTANCE,
                 )
 
     _, t_store = _timed(store)
@@ -165,8 +171,11 @@ def run(args: argparse.Namespace) -> None:
     feed_path = OUT_DIR / f"ingest-feed-{n}.xml"
     body = rss_document(news_items(n))
     feed_path.write_bytes(body)
-    info("ingest", f"generated RSS 2.0 feed: {n} items, 60-80 words each, "
-         f"{len(body) / 2**20:.1f} MiB -> {feed_path}")
+    info(
+        "ingest",
+        f"generated RSS 2.0 feed: {n} items, 60-80 words each, "
+        f"{len(body) / 2**20:.1f} MiB -> {feed_path}",
+    )
     # The body cap is raised because one 20,000-item document is larger than any real feed.
     options = FetchOptions(allow_private=True, max_body_bytes=max(len(body) * 2, 15 * 2**20))
     load_lexicon()  # loaded once per process in real runs too; keep it out of the timings

@@ -28,10 +28,12 @@ _RATE = re.compile(r"([\d,]+) items/s")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--items", type=int, default=100_000,
-                        help="items for the scorer's own benchmark")
-    parser.add_argument("--newslike", type=int, default=20_000,
-                        help="news-like generated items to score")
+    parser.add_argument(
+        "--items", type=int, default=100_000, help="items for the scorer's own benchmark"
+    )
+    parser.add_argument(
+        "--newslike", type=int, default=20_000, help="news-like generated items to score"
+    )
 
 
 def run(args: argparse.Namespace) -> None:
@@ -42,8 +44,12 @@ def run(args: argparse.Namespace) -> None:
     info("scoring", f"python -m scoring bench --n {args.items}: {text}")
     match = _RATE.search(text)
     if match:
-        figure("scoring.items_per_s", float(match.group(1).replace(",", "")), "items/s",
-               f"target >= {TARGET:,.0f}; one core, {args.items} items, scorer's own generator")
+        figure(
+            "scoring.items_per_s",
+            float(match.group(1).replace(",", "")),
+            "items/s",
+            f"target >= {TARGET:,.0f}; one core, {args.items} items, scorer's own generator",
+        )
     else:
         info("scoring.items_per_s", "could not read a rate from the scorer's bench output")
 
@@ -53,6 +59,10 @@ def run(args: argparse.Namespace) -> None:
     for title, summary, lang in items:
         signals += len(score_item(title, summary, lang=lang, lexicon=lexicon).signals)
     seconds = time.perf_counter() - start
-    figure("scoring.newslike_items_per_s", len(items) / seconds, "items/s",
-           f"target >= {TARGET:,.0f}; {len(items)} news-like items (60-80 words), "
-           f"{signals / max(len(items), 1):.1f} signals/item, {seconds:.2f} s")
+    figure(
+        "scoring.newslike_items_per_s",
+        len(items) / seconds,
+        "items/s",
+        f"target >= {TARGET:,.0f}; {len(items)} news-like items (60-80 words), "
+        f"{signals / max(len(items), 1):.1f} signals/item, {seconds:.2f} s",
+    )

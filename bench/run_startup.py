@@ -44,12 +44,31 @@ def start_server(db_url: str) -> tuple[float, str]:
     """Start, wait for health, stop. Returns (seconds to healthy or -1, a note on failure)."""
     port = free_port()
     env = {**os.environ, "TENSION_DB_URL": db_url}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         while time.perf_counter() - start < _TIMEOUT_S:
             if _healthy(port):
@@ -83,5 +102,9 @@ def run(args: argparse.Namespace) -> None:
                 return
             times.append(seconds)
     median, p95 = summary(times)
-    figure("startup.streamlit_run_to_healthy_s", median, "s median",
-           f"target < {TARGET_S:.0f} s; worst {max(times):.2f} s over {len(times)} starts")
+    figure(
+        "startup.streamlit_run_to_healthy_s",
+        median,
+        "s median",
+        f"target < {TARGET_S:.0f} s; worst {max(times):.2f} s over {len(times)} starts",
+    )

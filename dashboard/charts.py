@@ -95,11 +95,33 @@ def _layout(fig: go.Figure, title: str, **extra: object) -> go.Figure:
         title={"text": title, "x": 0, "xanchor": "left"},
         template=TEMPLATE,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": -0.25, "x": 0},
+        # Anchored by its top below the axis labels, a legend that wraps onto several
+        # rows grows downwards into a margin Plotly makes for it, not up over the plot.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0},
         hoverlabel={"align": "left"},
         **extra,
     )
     return fig
+
+
+_DAY_MS = 86_400_000
+
+
+def _time_axis(
+    fig: go.Figure, date_from: date | None, date_to: date | None, bucket_ms: int
+) -> None:
+    """Bars one bucket wide and the axis over the chosen dates.
+
+    Plotly sizes bars from the gaps between them, so a single day (or hour) of data
+    would stretch into one wide block over an axis of milliseconds.
+    """
+    fig.update_traces(width=bucket_ms * 0.8, selector={"type": "bar"})
+    fig.update_xaxes(type="date")
+    if date_from and date_to:
+        half = pd.Timedelta(milliseconds=bucket_ms / 2)
+        start = pd.Timestamp(date_from) - half
+        end = pd.Timestamp(date_to) + pd.Timedelta(days=1) - half
+        fig.update_xaxes(range=[start, end])
 
 
 def _hover_lists(hovers: pd.DataFrame | None) -> dict[tuple[pd.Timestamp, str], str]:
@@ -174,6 +196,11 @@ def tension_lines(
                 )
             )
     _layout(fig, title, yaxis_title="Tension index (points/day, smoothed)", hovermode="closest")
+    peak = float(data["smoothed"].abs().max()) if not data.empty else 0.0
+    if peak < 1.0:
+        # Left to autorange, the decay of an old story (-0.01 …) fills the whole
+        # height and a quiet month looks like a crisis; ±1 point shows it as flat.
+        fig.update_yaxes(range=[-1.05, 1.05])
     return Chart("tension-index", title, fig, data)
 
 
@@ -301,6 +328,10 @@ def signal_mix(
             )
         )
     _layout(fig, title, barmode="stack", yaxis_title=f"stories asserting the signal per {unit}")
+    _time_axis(fig, date_from, date_to, (7 if weekly else 1) * _DAY_MS)
+    if weekly:
+        # Week bars start on Monday; centre them on their week.
+        fig.update_traces(offset=0, selector={"type": "bar"})
     return Chart("signal-mix", title, fig, data.reset_index(drop=True))
 
 
@@ -540,6 +571,15 @@ def fetch_runs_chart(runs: pd.DataFrame, *, since: date | None = None) -> Chart:
         title,
         barmode="stack",
         yaxis_title="polls",
-        yaxis2={"title": {"text": "new items"}, "overlaying": "y", "side": "right"},
+        yaxis2={
+            "title": {"text": "new items"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+        },
     )
+    fig.update_traces(width=3_600_000 * 0.8, selector={"type": "bar"})
+    if since is not None and not data.empty:
+        end = pd.Timestamp(data["at"].max()) + pd.Timedelta(hours=1)
+        fig.update_xaxes(type="date", range=[pd.Timestamp(since), end])
     return Chart("ingest-runs", title, fig, data)

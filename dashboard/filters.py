@@ -248,7 +248,25 @@ def _lists() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in _URL_NAMES if name in st.query_params}
 
 
+def _through_app() -> None:
+    """Rerun through app.py when Streamlit ran a page script on its own.
+
+    Until some session has run app.py (and so ``st.navigation``), a fresh server
+    treats ``pages/`` as the old auto-listed folder: a shared link such as
+    ``/news?actors=KOS`` opened first would run pages/news.py alone, listing
+    "app", "actor", … in the sidebar. Streamlit keeps that mode in one class flag,
+    which ``st.navigation`` itself clears; clearing it here and rerunning sends
+    this run through app.py, which then opens the page the link names.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current(db_url: str) -> QueryFilters:
     """The filters chosen in the sidebar on this run (drawing the sidebar if no one has)."""
+    _through_app()
     value = st.session_state.get(FILTERS_KEY)
     return value if isinstance(value, QueryFilters) else sidebar(db_url)

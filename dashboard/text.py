@@ -90,9 +90,12 @@ def hover_text(value: str | None, limit: int = 120) -> str:
     return html.escape(clip(value, limit), quote=True)
 
 
-def safe_url(value: str | None) -> str | None:
+def safe_url(value: object) -> str | None:
     """``value`` if it is an absolute http(s) URL without spaces or control characters."""
-    if not value or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
+    # A missing link arrives from pandas as None or NaN (a float), not only as "".
+    if not isinstance(value, str) or not value:
+        return None
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
         return None
     try:
         parts = urlsplit(value)

@@ -118,18 +118,32 @@ def article_rows(items: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# On screen the link, score and evidence sit next to the title, where a reader looks
+# (at 1400 px the grid is narrower than its columns); the CSV keeps article_rows' order.
+_SHOWN_ORDER = (
+    "published (UTC)", "title", "link", "score", "signals", "evidence", "source", "outlets",
+    "sample",
+)  # fmt: skip
+# Rows of Streamlit's grid are 35 px; a short list gets a short table, not blank rows.
+_ROW_PX = 35
+
+
 def article_table(items: pd.DataFrame, key: str, *, height: int | None = None) -> int | None:
     """Articles as a table (text in cells, http(s) links only); returns the selected item id."""
+    rows = article_rows(items)
+    fits = (len(rows) + 1) * _ROW_PX + 3
     event = st.dataframe(
-        article_rows(items),
+        rows,
         key=key,
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        height=height or "auto",
+        height=min(height, fits) if height else "auto",
+        column_order=[c for c in _SHOWN_ORDER if c in rows.columns],
         column_config={
             "published (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
-            "link": st.column_config.LinkColumn("link", display_text="open ↗"),
+            "title": st.column_config.TextColumn("title", width="large"),
+            "link": st.column_config.LinkColumn("link", display_text="open ↗", width="small"),
             "sample": st.column_config.CheckboxColumn(
                 "sample", help="From the bundled sample data, not a live feed"
             ),

@@ -79,6 +79,9 @@ class FetchOptions:
     max_redirects: int = 5
     user_agent: str = DEFAULT_USER_AGENT
     allow_private: bool = False
+    # allow_private trusts the feed's own host; a redirect to another host is checked
+    # again unless this is set too ([settings] allow_private_networks sets both).
+    private_redirects: bool = False
     # Extra trust anchors (PEM file) for feeds behind a private CA; None = system/certifi.
     ca_file: str | None = None
 
@@ -108,6 +111,7 @@ class FetchSettings:
             max_redirects=base.max_redirects if self.max_redirects is None else self.max_redirects,
             user_agent=self.user_agent or base.user_agent,
             allow_private=allow_private or self.allow_private_networks,
+            private_redirects=self.allow_private_networks,
         )
 
 

@@ -124,7 +124,11 @@ def fetch_feed(
         limits=httpx.Limits(max_keepalive_connections=0),
     ) as client:
         for _hop in range(opts.max_redirects + 1):
-            response = _send(client, current, headers, opts, deadline)
+            # A private address is allowed only for the host the config vouched for.
+            allow_private = opts.allow_private and (
+                opts.private_redirects or _host(current) == _host(url)
+            )
+            response = _send(client, current, headers, opts, deadline, allow_private)
             try:
                 status = response.status_code
                 if status in _REDIRECTS:
@@ -226,6 +230,7 @@ def _send(
     headers: dict[str, str],
     opts: FetchOptions,
     deadline: float,
+    allow_private: bool,
 ) -> httpx.Response:
     """One request to ``url`` over a checked address; returns a streaming response."""
     try:
@@ -241,7 +246,7 @@ def _send(
     port = target.port or (443 if scheme == "https" else 80)
 
     addresses = _resolve(url, host, port, _remaining(url, opts, deadline))
-    if not opts.allow_private:
+    if not allow_private:
         for address in addresses:
             if is_blocked_address(address):
                 raise BlockedAddress(url, host, address)
@@ -432,6 +437,13 @@ def _resolve(url: str, host: str, port: int, timeout: float) -> list[str]:
     if not seen:
         raise NetworkError(url, f"cannot resolve {host}: no addresses")
     return seen
+
+
+def _host(url: str) -> str:
+    try:
+        return (httpx.URL(url).host or "").lower()
+    except (httpx.InvalidURL, ValueError):
+        return ""
 
 
 def _remaining(url: str, opts: FetchOptions, deadline: float) -> float:

@@ -233,6 +233,10 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+_ANY_TAG = re.compile(r"<[^>]*>?")
+_SCRIPT_BLOCK = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.I | re.S)
+
+
 def plain_text(value: str | None) -> str:
     """Markup-free, entity-decoded, single-spaced text; never raises, never contains ``<tag``."""
     if not value:
@@ -252,8 +256,13 @@ def plain_text(value: str | None) -> str:
 
 def _strip_tags(text: str) -> str:
     parser = _TextExtractor()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError:
+        # html.parser asserts on some malformed declarations ("<![0 b"): keep
+        # what it read so far and drop everything tag-like from the rest.
+        return html.unescape(_ANY_TAG.sub(" ", _SCRIPT_BLOCK.sub(" ", text)))
     return html.unescape("".join(parser.parts))
 
 

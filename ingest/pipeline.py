@@ -205,8 +205,10 @@ def ingest_feed(
 ) -> FeedOutcome:
     """Poll one feed end to end and record the outcome against it.
 
-    ``IngestError`` from any step is recorded, not raised; ``DatabaseUnavailable``
-    propagates because nothing useful can happen without the database.
+    ``IngestError`` from any step is recorded, not raised, and so is any other
+    exception met on this feed (as "internal error: ..."), keeping the batches
+    already committed; ``StorageError`` (the database is unusable) propagates
+    because nothing useful can happen without the database.
     """
     started = datetime.now(UTC)
     clock = time.monotonic()

@@ -28,8 +28,13 @@ st.query_params["actor"] = actor
 one = replace(chosen, actors=(actor,))
 
 index = cache.tension(url, one, stamp)
-if index.empty or float(index["raw"].abs().sum()) == 0.0:
-    st.info(f"No scored article names {actor_name(actor)} in the chosen dates and sources.")
+if index.empty or int(index["items"].sum()) == 0:
+    st.info(f"No article names {actor_name(actor)} in the chosen dates and sources.")
+elif float(index["raw"].abs().sum()) == 0.0:
+    st.info(
+        f"Articles name {actor_name(actor)} in the chosen dates, but none asserted an "
+        "escalation or de-escalation signal, so its index stays at 0. They are listed below."
+    )
 else:
     export.show_chart(
         charts.index_band(index, actor, date_from=one.date_from, date_to=one.date_to),
@@ -78,7 +83,8 @@ else:
     )
     items = cache.items_behind(url, actor, picked_day, one, stamp)
     st.caption(
-        f"{len(items)} articles naming {actor_name(actor)} published on {picked_day:%d %b %Y} "
+        f"{len(items)} article{'' if len(items) == 1 else 's'} naming {actor_name(actor)} "
+        f"published on {picked_day:%d %b %Y} "
         "(UTC), highest score first. Select one to see its evidence."
     )
     picked = views.article_table(items, key="actor_items")

@@ -36,14 +36,18 @@ else:
         # previous is NaN when the range is shorter than 7 days: no change to show.
         known = row.previous == row.previous
         change = f"{charts.index_text(row.change, True)} in 7 d" if known else None
+        # A change that rounds to zero gets no red "up" arrow: nothing moved.
+        flat = known and charts.index_text(row.change) == "0.0"
         with cards[i % len(cards)]:
             st.metric(
                 actor_name(row.actor) + (" ▲ spike" if row.spike else ""),
                 charts.index_text(row.current),
-                delta=change,
-                delta_color="inverse",
+                delta="no change in 7 d" if flat else change,
+                delta_color="off" if flat else "inverse",
+                delta_arrow="off" if flat else "auto",
                 border=True,
-                help="Smoothed tension index (points/day). Up is more tension.",
+                help=f"{actor_name(row.actor)}: smoothed tension index (points/day). "
+                "Up is more tension.",
             )
 
 if index.empty:

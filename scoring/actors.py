@@ -50,21 +50,20 @@ def resolve_actors(
     """Actor mentions among ``hits`` that are valid for the publication year."""
     # Two actors on one span ("Srpska": RS in English, the Serbian adjective stem
     # elsewhere): the language-specific, then the exact alias wins over a stem.
-    best: dict[tuple[int, int], tuple[int, int]] = {}
-    for h in hits:
-        rank = (h.rule.lang is not None, not h.rule.prefix)
-        key = (h.start, h.end)
+    best: dict[tuple[int, int], tuple[bool, bool]] = {}
+    for start, end, _, r in hits:
+        rank = (r.lang is not None, not r.prefix)
+        key = (start, end)
         best[key] = max(best.get(key, rank), rank)
     out = []
-    for h in hits:
-        if (h.rule.lang is not None, not h.rule.prefix) != best[(h.start, h.end)]:
+    for start, end, _, r in hits:
+        if (r.lang is not None, not r.prefix) != best[(start, end)]:
             continue
-        r = h.rule
         if (r.valid_from is not None or r.valid_to is not None) and not holder_applies(
             r.valid_from, r.valid_to, r.unambiguous, year
         ):
             continue
-        out.append(ActorMention(h.start, h.end, r.value, clause_of(h.start), sentence_of(h.start)))
+        out.append(ActorMention(start, end, r.value, clause_of(start), sentence_of(start)))
     return out
 
 

@@ -14,18 +14,8 @@ from bisect import bisect_right
 from datetime import date, datetime
 
 from scoring.actors import ActorMention, attribute, resolve_actors
-from scoring.lexicon import (
-    ACTOR,
-    BREAK,
-    CUE_KINDS,
-    DISCARD,
-    SIGNAL,
-    SOFT,
-    THIRD_PARTY,
-    Lexicon,
-    load_lexicon,
-)
-from scoring.matcher import Hit, scan
+from scoring.lexicon import BREAK, SOFT, THIRD_PARTY, Lexicon, load_lexicon
+from scoring.matcher import Hit, Scan, scan
 from scoring.negation import Mention, assess_clause
 from scoring.text import Folded, fold, guess_lang_family, lang_family
 from scoring.types import Evidence, ItemScore
@@ -38,7 +28,7 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "|"})
 class _Field:
     """One analysed text field."""
 
-    def __init__(self, name: str, folded: Folded, hits: list[Hit]) -> None:
+    def __init__(self, name: str, folded: Folded, hits: Scan) -> None:
         self.name = name
         self.folded = folded
         self.hits = hits
@@ -47,19 +37,19 @@ class _Field:
         sent: list[int] = []
         self.questions: set[int] = set()  # sentence ids that end in "?"
         self.softs: list[int] = []
-        for h in hits:
-            kind = h.rule.kind
+        for start, _, _, rule in hits.breaks:
+            kind = rule.kind
             if kind == BREAK:
-                v = h.rule.value
-                if v == "." and not _is_period(text, h.start):
+                v = rule.value
+                if v == "." and not _is_period(text, start):
                     continue
-                hard.append(h.start)
+                hard.append(start)
                 if v in _SENTENCE_ENDS:
-                    sent.append(h.start)
+                    sent.append(start)
                     if v == "?":
                         self.questions.add(len(sent) - 1)
             elif kind == SOFT:
-                self.softs.append(h.start)
+                self.softs.append(start)
         self.hard = hard
         self.sent = sent
 
@@ -89,27 +79,26 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
     fam = family or guess_lang_family(text)
     hits = scan(lex, folded, fam)
     f = _Field(name, folded, hits)
-    actors = resolve_actors([h for h in hits if h.rule.kind == ACTOR], year, f.clause_of,
-                            f.sentence_of)
+    actors = resolve_actors(hits.actors, year, f.clause_of, f.sentence_of)
     evidence: list[Evidence] = []
-    signal_hits = [h for h in hits if h.rule.kind == SIGNAL]
-    cue_hits = [h for h in hits if h.rule.kind in CUE_KINDS]
-    discards = [h for h in hits if h.rule.kind == DISCARD]
+    signal_hits = hits.signals
+    cue_hits = hits.cues
+    discards = hits.discards
     for h in discards:
-        if lex.discard_scope[h.rule.value] == "item":
-            item_discards.append(h.rule.value)
+        if lex.discard_scope[h[3].value] == "item":
+            item_discards.append(h[3].value)
     if not signal_hits and not cue_hits and not any(a.code in lex.actor_triggers for a in actors):
         return f, actors, evidence
 
     # Attribute and gate each signal hit; one mention per (signal, span).
     mentions: dict[tuple[str, int, int], tuple[str | None, str | None]] = {}
-    for h in signal_hits:
-        key = (h.rule.value, h.start, h.end)
+    for start, end, _, rule in signal_hits:
+        key = (rule.value, start, end)
         if key in mentions:
             continue
-        c, s = f.clause_of(h.start), f.sentence_of(h.start)
-        actor, target = attribute(actors, h.start, h.end, c, s)
-        gate = h.rule.gate
+        c, s = f.clause_of(start), f.sentence_of(start)
+        actor, target = attribute(actors, start, end, c, s)
+        gate = rule.gate
         if gate is not None:
             ok = bool(gate.speaker) and actor is not None and actor in gate.speaker
             if not ok and gate.cooccur:
@@ -118,7 +107,7 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
                 ok = any(m.code not in (actor, THIRD_PARTY) and m.clause == c for m in actors)
             if not ok:
                 continue
-        unless = lex.unless.get(h.rule.value)
+        unless = lex.unless.get(rule.value)
         if unless is not None and (
             actor in unless.speaker
             or any(m.code in unless.cooccur and m.clause == c for m in actors)
@@ -136,7 +125,7 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
         by_clause.setdefault(f.clause_of(start), []).append(Mention(start, end, sig))
     cues_by_clause: dict[int, list[Hit]] = {}
     for h in cue_hits:
-        cues_by_clause.setdefault(f.clause_of(h.start), []).append(h)
+        cues_by_clause.setdefault(f.clause_of(h[0]), []).append(h)
 
     for clause in sorted(set(by_clause) | set(cues_by_clause)):
         ms = by_clause.get(clause, [])
@@ -149,8 +138,8 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             evidence.append(_evidence(lex, f, discards, m, actor, target, st.negated, hedged,
                                       st.unasserted))
         for d in _distinct_spans(denials):
-            actor, target = attribute(actors, d.start, d.end, clause, f.sentence_of(d.start))
-            evidence.append(_evidence(lex, f, discards, Mention(d.start, d.end, "denial"), actor,
+            actor, target = attribute(actors, d[0], d[1], clause, f.sentence_of(d[0]))
+            evidence.append(_evidence(lex, f, discards, Mention(d[0], d[1], "denial"), actor,
                                       target, False, False))
     return f, actors, evidence
 
@@ -174,8 +163,8 @@ def _distinct_spans(hits: list[Hit]) -> list[Hit]:
     seen: set[tuple[int, int]] = set()
     out = []
     for h in hits:
-        if (h.start, h.end) not in seen:
-            seen.add((h.start, h.end))
+        if (h[0], h[1]) not in seen:
+            seen.add((h[0], h[1]))
             out.append(h)
     return out
 
@@ -185,13 +174,13 @@ def _evidence(lex: Lexicon, f: _Field, discards: list[Hit], m: Mention, actor: s
               unasserted: str | None = None) -> Evidence:
     suppressed = unasserted
     for d in discards if suppressed is None else ():
-        name = d.rule.value
+        name = d[3].value
         if m.signal not in lex.discard_suppresses[name]:
             continue
         scope = lex.discard_scope[name]
         if (scope == "item"
-                or (scope == "sentence" and f.sentence_of(d.start) == f.sentence_of(m.start))
-                or (scope == "clause" and f.clause_of(d.start) == f.clause_of(m.start))):
+                or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(m.start))
+                or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(m.start))):
             suppressed = name
             break
     weight = 0.0

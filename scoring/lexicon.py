@@ -1,10 +1,15 @@
 """Load and validate the lexicon data files into one immutable Lexicon.
 
 All phrases of all files (signals, actors, discards, negation cues, clause
-boundaries) go into ONE Aho-Corasick automaton over folded text, so an item is
-scanned once whatever the size of the lexicon. Validation fails loudly with the
-file, the entry and the reason (LexiconError) instead of scoring with a broken
-dictionary.
+boundaries) go into ONE Aho-Corasick automaton, so an item is scanned once
+whatever the size of the lexicon. The automaton runs over the spaced text (see
+``text.py``: every non-alphanumeric character is a space, plus one space of
+padding at each end), and a key that needs a word boundary carries a space on
+that side, so "ne" never fires inside "new" and most candidates need no Python
+check at all. Phrases made only of punctuation (".", ";") cannot be found in
+spaced text; the one-character ones are found with a single character-class
+regex over the folded text. Validation fails loudly with the file, the entry and
+the reason (LexiconError) instead of scoring with a broken dictionary.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import ahocorasick
 
 from scoring.errors import LexiconError
 from scoring.taxonomy import ACTOR_CODES, SIGNAL_CODES, signal_sign
-from scoring.text import fold_pattern
+from scoring.text import fold_pattern, spaced
 
 __all__ = [
     "Gate",
@@ -38,6 +43,8 @@ SIGNAL, ACTOR, DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, IRREALIS, REPORT, BREAK, S
     range(12)
 )
 CUE_KINDS = frozenset({DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, IRREALIS, REPORT})
+# Which list of the matcher's result a rule's hits go to (see matcher.Scan).
+DEST_SIGNAL, DEST_GATED, DEST_ACTOR, DEST_CUE, DEST_BREAK, DEST_DISCARD = range(6)
 THIRD_PARTY = ""  # actor "code" of a speaker without an actor code
 _MIN_STEM = 3
 
@@ -75,7 +82,9 @@ class Lexicon:
     """Immutable compiled lexicon; ``version`` is stored with every score."""
 
     version: str
-    automaton: Any  # ahocorasick.Automaton: key -> (len, rules, plain, need_left, need_right)
+    # ahocorasick.Automaton over spaced text: padded key -> tuple of matcher groups
+    # (back, klen, check, prefix, simple, complex); see _Builder.automaton
+    automaton: Any
     weights: dict[str, float]
     hedge_factor: float
     groups: dict[str, frozenset[str]]
@@ -88,6 +97,10 @@ class Lexicon:
     # signal -> (speakers, co-named actors) that stop it: a NATO deployment is not a
     # regional build-up; a meeting with Russia is influence, not diplomacy
     unless: dict[str, Gate]
+    # one-character punctuation keys: a character-class regex over folded text and,
+    # per character, its (klen, simple, complex) rules
+    punct_re: re.Pattern[str] | None
+    punct_rules: dict[str, tuple[int, tuple[Any, ...], tuple[Any, ...]]]
 
 
 def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pattern[str] | None]]:
@@ -154,17 +167,69 @@ class _Builder:
                 bucket.append(rule)
                 self.count += 1
 
-    def automaton(self) -> Any:
-        auto = ahocorasick.Automaton()
+    def automaton(self) -> tuple[Any, re.Pattern[str] | None, dict[str, Any]]:
+        """The spaced-text automaton, plus the regex and rules of one-character punctuation.
+
+        A key becomes up to three automaton keys, one per way of ending a hit: "exact"
+        (padded on the right when it needs a right word boundary), "prefix" (a stem:
+        the hit runs to the end of the word) and "verify" (an inner-stem regex decides).
+        The left pad stands for the left word boundary. ``check`` is the folded key
+        when it holds a non-alphanumeric character, because spacing maps "-", "'"
+        and " " alike; an all-alphanumeric key found in spaced text is already exact.
+        Each rule carries its rank and destination list; rules with a language, an
+        exact spelling or a verifier are "complex" and checked one by one.
+        """
+        groups: dict[str, list[tuple[Any, ...]]] = {}
+        punct: dict[str, tuple[int, tuple[Any, ...], tuple[Any, ...]]] = {}
         for key in sorted(self.keys):
-            rules = tuple(self.keys[key])
-            # "plain" keys (exact words, no language, case or verifier condition) are
-            # settled by two boundary checks in the matcher's fast path
-            plain = all(not r.prefix and r.verifier is None and r.lang is None and r.cased is None
-                        for r in rules)
-            auto.add_word(key, (len(key), rules, plain, rules[0].need_left, rules[0].need_right))
+            klen = len(key)
+            by_mode: dict[str, tuple[list[Any], list[Any]]] = {}
+            for idx, r in enumerate(self.keys[key]):
+                mode = "verify" if r.verifier is not None else "prefix" if r.prefix else "exact"
+                simple = r.verifier is None and r.lang is None and r.cased is None
+                entry = (_rank(r, klen, idx), r, _dest(r))
+                by_mode.setdefault(mode, ([], []))[0 if simple else 1].append(entry)
+            if not any(c.isalnum() for c in key) and klen == 1:
+                simple_rules, complex_rules = [], []
+                for s, c in by_mode.values():
+                    simple_rules += s
+                    complex_rules += c
+                punct[key] = (klen, tuple(simple_rules), tuple(complex_rules))
+                continue
+            left = " " if key[0].isalnum() else ""
+            check = None if key.isalnum() else key
+            for mode, (simple_rules, complex_rules) in by_mode.items():
+                right = " " if mode == "exact" and key[-1].isalnum() else ""
+                akey = left + spaced(key) + right
+                groups.setdefault(akey, []).append((
+                    len(akey) - len(left), klen, check, mode == "prefix",
+                    tuple(simple_rules), tuple(complex_rules),
+                ))
+        auto = ahocorasick.Automaton()
+        for akey, gs in groups.items():
+            auto.add_word(akey, tuple(gs))
         auto.make_automaton()
-        return auto
+        punct_re = re.compile("[" + re.escape("".join(sorted(punct))) + "]") if punct else None
+        return auto, punct_re, punct
+
+
+def _rank(rule: Rule, klen: int, idx: int) -> int:
+    """Sort key of a hit after (start, end): kind, plain before gated, shorter key first,
+    then the rule's place in its key. This is the order of the first matcher (automaton
+    order, then stable sorts), which attribution depends on when two actors share a span."""
+    return ((rule.kind * 2 + (rule.gate is not None)) << 40) | (klen << 20) | idx
+
+
+def _dest(rule: Rule) -> int:
+    if rule.kind == SIGNAL:
+        return DEST_GATED if rule.gate is not None else DEST_SIGNAL
+    if rule.kind == ACTOR:
+        return DEST_ACTOR
+    if rule.kind in CUE_KINDS:
+        return DEST_CUE
+    if rule.kind in (BREAK, SOFT):
+        return DEST_BREAK
+    return DEST_DISCARD
 
 
 def _read(data_dir: Path | None, name: str) -> tuple[dict[str, Any], bytes]:
@@ -405,9 +470,10 @@ def _build(data_dir: Path | None) -> Lexicon:
     base = docs["signals.toml"].get("version")
     if not isinstance(base, str) or not base:
         raise LexiconError("signals.toml", "version", "missing version string")
+    automaton, punct_re, punct_rules = b.automaton()
     return Lexicon(
         version=f"{base}+{digest.hexdigest()[:8]}",
-        automaton=b.automaton(),
+        automaton=automaton,
         weights=weights,
         hedge_factor=factor,
         groups=groups,
@@ -417,6 +483,8 @@ def _build(data_dir: Path | None) -> Lexicon:
         phrase_count=b.count,
         actor_triggers=triggers,
         unless=unless,
+        punct_re=punct_re,
+        punct_rules=punct_rules,
     )
 
 

@@ -63,32 +63,32 @@ def assess_clause(
         return [_PLAIN] * len(mentions), []
 
     def governs(c: Hit, m: Mention) -> bool:
-        return c.end <= m.start and not _blocked(c.end, m.start, softs, actor_starts)
+        return c[1] <= m.start and not _blocked(c[1], m.start, softs, actor_starts)
 
     by_kind: dict[int, list[Hit]] = {}
     for c in cues:
-        by_kind.setdefault(c.rule.kind, []).append(c)
+        by_kind.setdefault(c[3].kind, []).append(c)
     negs = by_kind.get(NEG, [])
     denial_cues = by_kind.get(DENIAL, [])
     if CLAIM in by_kind:
         denial_cues = denial_cues + by_kind.get(DENIAL_OBJ, [])
     denials = [
         c for c in denial_cues
-        if not any(n.end <= c.start and c.start - n.end < _NEGATED_DENIAL_GAP
-                   and not _blocked(n.end, c.start, softs, actor_starts) for n in negs)
+        if not any(n[1] <= c[0] and c[0] - n[1] < _NEGATED_DENIAL_GAP
+                   and not _blocked(n[1], c[0], softs, actor_starts) for n in negs)
     ]
     denied: set[int] = set()
     for c in denials:
         reached = False
         for i, m in enumerate(mentions):
-            if m.signal in immune or m.start < c.end:
+            if m.signal in immune or m.start < c[1]:
                 continue
             reached = True
             if governs(c, m):
                 denied.add(i)
         if not reached:
             denied.update(i for i, m in enumerate(mentions)
-                          if m.signal not in immune and m.end <= c.start)
+                          if m.signal not in immune and m.end <= c[0])
     # Plain negation reaches the first signal mention it governs ("no shots were fired as
     # roadblocks are cleared" negates the shots only); a denial covers its whole scope.
     negated = set(denied)

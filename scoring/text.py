@@ -4,6 +4,11 @@ Matching runs on a folded copy of the text; every folded character remembers the
 index of the original character it came from, so evidence spans point into the
 text the user sees. Most items are ASCII or fold one character to one character,
 so the offset map is only built when some character expands or vanishes.
+
+The matcher also needs a "spaced" copy: the folded text with every character that
+is not alphanumeric (``str.isalnum``) turned into a space, one to one, and padded
+with one space at each end. Word boundaries are then plain spaces, so lexicon keys
+padded with spaces settle them inside the automaton (see ``lexicon.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["Folded", "fold", "fold_pattern", "guess_lang_family", "lang_family"]
+__all__ = ["Folded", "fold", "fold_pattern", "guess_lang_family", "lang_family", "spaced"]
 
 # Serbian and Macedonian Cyrillic to the Latin spelling used by local outlets;
 # digraph letters become the Latin digraphs so "Љ" meets "Lj" in either script.
@@ -78,17 +83,45 @@ def _build_table() -> tuple[dict[int, str], frozenset[str]]:
 _TABLE, _EXPANDING = _build_table()
 _EXPANDING_RE = re.compile("[" + re.escape("".join(sorted(_EXPANDING))) + "]")
 _CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+# Python's \w is exactly str.isalnum() plus "_" (tests/scoring/test_text_speed.py checks
+# every code point), so this finds every character the matcher treats as a boundary.
+_NON_ALNUM_RE = re.compile(r"[\W_]")
+
+
+def _ascii_tables() -> tuple[bytes | None, bytes]:
+    """Byte tables for ASCII text: the fold (lower + _TABLE) and the spaced form of a fold."""
+    space = bytes(i if chr(i).isalnum() else 32 for i in range(256))
+    folded = [chr(i).lower().translate(_TABLE) for i in range(128)]
+    if not all(len(c) == 1 and c.isascii() for c in folded):
+        return None, space  # a table change made ASCII folding non-1:1; use the str path
+    return bytes(ord(c) for c in folded) + bytes(range(128, 256)), space
+
+
+_ASCII_FOLD, _ASCII_SPACE = _ascii_tables()
+
+
+def spaced(folded: str) -> str:
+    """``folded`` with every non-alphanumeric character replaced by a space (same length)."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(_ASCII_SPACE).decode("ascii")
+    return _NON_ALNUM_RE.sub(" ", folded)
 
 
 class Folded:
-    """A folded text plus the map from folded index to original index."""
+    """A folded text, the map from folded index to original index, and the spaced text.
 
-    __slots__ = ("offsets", "original", "text")
+    ``padded`` is " " + spaced(text) + " ": index i + 1 of ``padded`` is index i of
+    ``text``.
+    """
 
-    def __init__(self, original: str, text: str, offsets: list[int] | None) -> None:
+    __slots__ = ("offsets", "original", "padded", "text")
+
+    def __init__(self, original: str, text: str, offsets: list[int] | None,
+                 padded: str | None = None) -> None:
         self.original = original
         self.text = text
         self.offsets = offsets  # None means identity
+        self.padded = " " + spaced(text) + " " if padded is None else padded
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) for the folded slice [start, end)."""
@@ -103,6 +136,11 @@ class Folded:
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching; spans map back through ``Folded.span``."""
     if text.isascii():
+        if _ASCII_FOLD is not None:
+            # bytes.translate is one C loop; same result as text.lower().translate(_TABLE)
+            raw = text.encode("ascii").translate(_ASCII_FOLD)
+            return Folded(text, raw.decode("ascii"), None,
+                          (b" " + raw.translate(_ASCII_SPACE) + b" ").decode("ascii"))
         low = text.lower().translate(_TABLE)
         if len(low) == len(text):
             return Folded(text, low, None)

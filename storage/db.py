@@ -10,7 +10,7 @@ from threading import Lock
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -140,12 +140,33 @@ def _reason(exc: BaseException) -> str:
     return text[0] if text else type(orig).__name__
 
 
+# PostgreSQL reports some "cannot write here" conditions outside OperationalError:
+# a read-only transaction or hot standby (25006) arrives as InternalError. Classes
+# 08 (connection), 53 (disk full, out of memory) and 57 (shutdown) are listed too,
+# whatever class the driver maps them to.
+_UNAVAILABLE_SQLSTATES = ("25006",)
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def _is_unavailable(exc: DBAPIError) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    return state in _UNAVAILABLE_SQLSTATES or state[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+
+
 @contextmanager
 def translate_errors(url: str | None = None) -> Iterator[None]:
     """Turn operational database errors (locked, read-only, full, unreachable) into ours."""
     try:
         yield
-    except (OperationalError, InterfaceError, SATimeoutError) as exc:
+    except SATimeoutError as exc:
+        raise DatabaseUnavailable(
+            f"database unavailable: {_reason(exc)}", url=redact(url) if url else None
+        ) from exc
+    except DBAPIError as exc:
+        if not _is_unavailable(exc):
+            raise
         raise DatabaseUnavailable(
             f"database unavailable: {_reason(exc)}", url=redact(url) if url else None
         ) from exc

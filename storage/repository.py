@@ -115,6 +115,18 @@ class SaveResult:
     item_ids: list[int] = field(default_factory=list)
 
 
+def _fit(column, value: str | None) -> str | None:  # noqa: ANN001 - a mapped column
+    """Clip feed- or server-supplied text to its column's length.
+
+    SQLite ignores VARCHAR lengths but PostgreSQL rejects the whole transaction, so a
+    hostile ETag or an endless <language> would otherwise fail a feed on one dialect only.
+    """
+    length = getattr(column.type, "length", None)
+    if value is None or length is None or len(value) <= length:
+        return value
+    return value[:length]
+
+
 def _dialect_insert(conn: Connection, table):  # noqa: ANN001, ANN202 - SQLAlchemy Table/insert
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
@@ -152,6 +164,7 @@ def sync_feeds(conn: Connection, feeds: Iterable[FeedSpec]) -> dict[str, int]:
 
 
 def _insert_feed(conn: Connection, **values: object) -> int:
+    values["name"] = _fit(Feed.name, str(values["name"]))
     values.setdefault("consecutive_errors", 0)
     values.setdefault("gone", False)
     stmt = _dialect_insert(conn, Feed).values(**values).on_conflict_do_nothing()
@@ -300,9 +313,11 @@ def record_fetch(
     if status in {"ok", "not_modified"}:
         values.update(consecutive_errors=0, last_error=None, last_success_at=started)
         if etag is not None:
-            values["etag"] = etag
+            # A validator we would have to clip is useless; forget it rather than send it back.
+            values["etag"] = etag if _fit(Feed.etag, etag) == etag else None
         if last_modified is not None:
-            values["last_modified"] = last_modified
+            fits = _fit(Feed.last_modified, last_modified) == last_modified
+            values["last_modified"] = last_modified if fits else None
         if feed_title:
             values["title"] = feed_title
     else:
@@ -344,19 +359,21 @@ def _fresh_rows(conn: Connection, rows: Sequence[ItemRow]) -> list[ItemRow]:
 
 
 def _item_values(feed_id: int, row: ItemRow) -> dict[str, object]:
+    url_fits = row.url is None or len(row.url) <= Item.url.type.length
     return {
         "feed_id": feed_id,
-        "guid": row.guid,
-        "url": row.url,
+        "guid": _fit(Item.guid, row.guid),
+        # A clipped link would lead somewhere else: drop it instead.
+        "url": row.url if url_fits else None,
         "title": row.title,
         "summary": row.summary,
-        "lang": row.lang,
+        "lang": _fit(Item.lang, row.lang),
         "published_at": to_naive_utc(row.published_at),
         "date_estimated": row.date_estimated,
         "fetched_at": to_naive_utc(row.fetched_at),
         "dedup_key": row.dedup_key,
         "link_key": row.link_key,
-        "story_key": row.story_key,
+        "story_key": _fit(Item.story_key, row.story_key),
         "is_story_lead": True,
         "is_sample": row.is_sample,
         "score": row.score.score,

@@ -44,11 +44,12 @@ def _pg_base_url() -> str:
     return url
 
 
-def new_database_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database URL; the caller's generator cleans it up."""
+def new_database_url(tmp_path: Path, *, migrated: bool = True) -> Iterator[str]:
+    """A fresh database URL (migrated unless told otherwise); the caller's generator cleans up."""
     if not use_postgres():
         url = f"sqlite:///{tmp_path / 'tension.db'}"
-        migrate(url)
+        if migrated:
+            migrate(url)
         yield url
         return
     base = _pg_base_url()
@@ -59,7 +60,8 @@ def new_database_url(tmp_path: Path) -> Iterator[str]:
     sep = "&" if "?" in base else "?"
     url = f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
     try:
-        migrate(url)
+        if migrated:
+            migrate(url)
         yield url
     finally:
         from storage.db import dispose_engine
@@ -74,6 +76,12 @@ def new_database_url(tmp_path: Path) -> Iterator[str]:
 def db_url(tmp_path: Path) -> Iterator[str]:
     """A real, empty database migrated through the real migration path."""
     yield from new_database_url(tmp_path)
+
+
+@pytest.fixture
+def unmigrated_db_url(tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet (SQLite: no file; PostgreSQL: an empty schema)."""
+    yield from new_database_url(tmp_path, migrated=False)
 
 
 def ingest(url: str, *sources: str | Path) -> dict:

@@ -35,7 +35,12 @@ def run_bench(tmp_path: Path, *argv: str, timeout: float = 240) -> dict[str, flo
     env.pop("TENSION_DB_URL", None)
     done = subprocess.run(
         [sys.executable, "-m", "bench", *argv],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert f"== {argv[0]} ==" in done.stdout and "cores" in done.stdout  # the machine line
@@ -65,7 +70,12 @@ def test_ingest_profile_lists_functions(tmp_path: Path) -> None:
     env = {**os.environ, "TENSION_BENCH_OUT": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-m", "bench", "ingest", "--items", "50", "--profile", "--no-cli"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert "top functions by cumulative" in done.stdout
     assert "ingest_feed" in done.stdout
@@ -97,8 +107,12 @@ def test_queries_print_overview_and_news_timings_and_cache_the_database(tmp_path
 
 def test_dashboard_prints_rerun_time(tmp_path: Path) -> None:
     figures = run_bench(tmp_path, "dashboard", "--items", "1500", "--days", "15", "--repeats", "2")
-    _positive(figures, "dashboard.overview_first_run_s", "dashboard.overview_rerun_s",
-              "dashboard.overview_rerun_uncached_s")
+    _positive(
+        figures,
+        "dashboard.overview_first_run_s",
+        "dashboard.overview_rerun_s",
+        "dashboard.overview_rerun_uncached_s",
+    )
 
 
 def test_startup_prints_time_to_healthy(tmp_path: Path) -> None:
@@ -109,13 +123,24 @@ def test_startup_prints_time_to_healthy(tmp_path: Path) -> None:
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium")
 def test_export_prints_cold_and_warm_times(tmp_path: Path) -> None:
     figures = run_bench(tmp_path, "export", "--repeats", "1")
-    _positive(figures, "export.cold_write_image_png_s", "export.cold_write_image_svg_s",
-              "export.warm_write_image_png_s", "export.warm_write_image_svg_s")
+    _positive(
+        figures,
+        "export.cold_write_image_png_s",
+        "export.cold_write_image_svg_s",
+        "export.warm_write_image_png_s",
+        "export.warm_write_image_svg_s",
+    )
 
 
 def test_unknown_benchmark_is_refused(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "bench", "nonsense"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "nonsense"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2
     assert "choose from" in done.stderr
 

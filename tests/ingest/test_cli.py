@@ -150,8 +150,20 @@ def test_unusable_feed_config_exits_2(tmp_path: Path, db_url: str, content: str,
     feeds = tmp_path / "feeds.toml"
     feeds.write_text(content, encoding="utf-8")
     _assert_one_line_error(run("--feeds", str(feeds), "--db", db_url), *words)
-    # The same file named by the environment variable is just as unusable.
-    _assert_one_line_error(run("--db", db_url, env={"TENSION_FEEDS_FILE": str(feeds)}), *words)
+
+
+def test_unusable_feed_config_from_the_environment_exits_2(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text("[[feed]]\nname = 'x'\n", encoding="utf-8")
+    monkeypatch.setenv("TENSION_FEEDS_FILE", str(feeds))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["--db", db_url, "--json"])
+    assert code == 2
+    assert err.getvalue().startswith(f"error: feed config unusable: {feeds}")
+    assert "missing required key 'url'" in err.getvalue()
 
 
 def test_missing_feed_config_exits_2(tmp_path: Path, db_url: str):
@@ -232,3 +244,23 @@ def test_progress_is_plain_log_lines_otherwise(db_url: str):
     assert result.returncode == 0
     assert "\x1b[" not in result.stderr and "\r" not in result.stderr
     assert "INFO [1/1] ok" in result.stderr
+
+
+# --------------------------------------------------------------------------- --watch
+
+
+def test_watch_repeats_until_terminated(db_url: str):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TENSION_")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "ingest", str(FEEDS_DIR / "rss20_en.xml"), "--db", db_url,
+         "--json", "--watch", "--interval", "0.2"],
+        cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    ) as process:
+        first = json.loads(process.stdout.readline())
+        second = json.loads(process.stdout.readline())
+        process.terminate()  # SIGTERM: finish the current round, then leave cleanly
+        process.wait(timeout=60)
+
+    assert process.returncode == 0
+    assert (first["new"], first["duplicates"]) == (3, 0)
+    assert (second["new"], second["duplicates"]) == (0, 3)

@@ -14,6 +14,7 @@ import gzip
 import io
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -304,9 +305,13 @@ def test_each_failure_is_recorded_on_its_feed_and_the_others_go_on(
         assert "gzip" in request.headers["Accept-Encoding"]
     if case in ("windows_1251", "iso_8859_2"):
         expected = {
-            "windows_1251": ("Протести на северу Косова", "Грађани су поставили барикаде код Звечана."),
-            "iso_8859_2": ("Šef diplomatije: Ćirilica i latinica, đaci i žene",
-                           "Čitaoci iz Zagreba i Sarajeva."),
+            "windows_1251": (
+                "Протести на северу Косова", "Грађани су поставили барикаде код Звечана."
+            ),
+            "iso_8859_2": (
+                "Šef diplomatije: Ćirilica i latinica, đaci i žene",
+                "Čitaoci iz Zagreba i Sarajeva.",
+            ),
         }[case]
         (item,) = rows(db_url, "SELECT i.title, i.summary FROM items i JOIN feeds f "
                                "ON f.id = i.feed_id WHERE f.url = :u", u=case_url)
@@ -598,3 +603,50 @@ def test_failure_half_way_leaves_no_partial_item_and_the_rerun_completes(
     )
     assert counted[0]["n"] == total
     assert feed_row(db_url, str(big))["consecutive_errors"] == 0
+
+
+# --------------------------------------------------------------------------- the worker pool
+
+
+def test_feeds_are_fetched_concurrently_by_a_bounded_pool(tmp_path: Path, db_url: str,
+                                                         raw_server):
+    workers, feeds_count = 3, 6  # two full rounds of the pool
+    lock = threading.Lock()
+    in_flight = [0, 0, 0]  # open now, most seen, answered
+    # Each answer waits until `workers` requests are open at once: fetched one by
+    # one, the barrier would break (after its timeout) and the feeds would fail.
+    barrier = threading.Barrier(workers, timeout=20)
+
+    def answer(conn: socket.socket) -> None:
+        with lock:
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight)
+        try:
+            barrier.wait()
+            status = b"200 OK"
+        except threading.BrokenBarrierError:
+            status = b"503 Service Unavailable"
+        with lock:
+            in_flight[0] -= 1  # before answering: the client's next request comes after
+            in_flight[2] += 1
+            body = rss(f"pool{in_flight[2]}", 1)
+        conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/rss+xml\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+                     b"Connection: close\r\n\r\n" + body)
+
+    server = raw_server(answer)
+    urls = {f"pool-{i}": f"{server.url}?n={i}" for i in range(feeds_count)}
+    feeds = write_feeds(tmp_path / "feeds.toml", urls, timeout=30.0)
+    config = load_config(feeds)
+
+    summary = poll_due(
+        get_engine(db_url),
+        config.feeds,
+        options_for=lambda _feed: config.settings.fetch_options(),
+        owner="pool-test",
+        policy=PollPolicy(interval=INTERVAL, workers=workers),
+    )
+
+    assert [(f.status, f.new) for f in summary.feeds] == [("ok", 1)] * feeds_count
+    assert in_flight[1] == workers
+    assert all(row["lease_owner"] is None for row in rows(db_url, "SELECT lease_owner FROM feeds"))

@@ -239,7 +239,6 @@ class FeedServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        ThreadingHTTPServer.daemon_threads = True
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self

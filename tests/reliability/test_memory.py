@@ -26,7 +26,8 @@ def test_feed_of_20000_items_with_bounded_memory(db_url: str, tmp_path: Path) ->
     feed = write_feed(tmp_path / "big.xml", "big", 20_000)
     run = run_cli(str(feed), "--db", db_url, "--json", timeout=280)
     assert run.code == 0, run.stderr[-2000:]
-    print(f"\n20,000-item feed ({feed.stat().st_size / 1e6:.1f} MB): peak RSS {run.peak_rss_mb:.0f} MB")
+    size_mb = feed.stat().st_size / 1e6
+    print(f"\n20,000-item feed ({size_mb:.1f} MB): peak RSS {run.peak_rss_mb:.0f} MB")
     assert run.summary["new"] == 20_000
     assert item_count(db_url) == 20_000
     assert run.peak_rss_mb < BIG_FEED_LIMIT_MB

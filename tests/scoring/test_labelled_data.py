@@ -74,6 +74,8 @@ FILE_LANGS: dict[str, frozenset[str]] = {
     "sr.jsonl": frozenset({"sr"}),
     "sq.jsonl": frozenset({"sq"}),
     "other.jsonl": frozenset({"bs", "hr", "mk", "cnr"}),
+    # Feed-style headlines in every language, a second independent set (README.md).
+    "realstyle.jsonl": frozenset({"en", "sr", "sq", "bs", "hr", "mk", "cnr"}),
 }
 
 MIN_TOTAL = 300
@@ -174,7 +176,13 @@ def test_item_direction_follows_signs(item: dict) -> None:
 def test_ids_unique_and_prefixed_by_file() -> None:
     ids = Counter(item["id"] for item in ITEMS)
     assert [i for i, n in ids.items() if n > 1] == []
-    prefixes = {"en.jsonl": "en-", "sr.jsonl": "sr-", "sq.jsonl": "sq-", "other.jsonl": "oth-"}
+    prefixes = {
+        "en.jsonl": "en-",
+        "sr.jsonl": "sr-",
+        "sq.jsonl": "sq-",
+        "other.jsonl": "oth-",
+        "realstyle.jsonl": "real-",
+    }
     for name, rows in FILES.items():
         assert all(item["id"].startswith(prefixes[name]) for item in rows), name
 
