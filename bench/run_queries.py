@@ -29,7 +29,7 @@ NEWS_MS = 200.0
 FOCAL = ("SRB", "KOS", "BIH", "RS", "MNE", "MKD")
 WARMUP_DAYS = 35
 # A query slower than this gets fewer repeats, so one slow query cannot stall the run.
-_BUDGET_S = 6.0
+_BUDGET_S = 3.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +58,7 @@ def _measure(
     start = time.perf_counter()
     fn()  # the untimed warm-up also tells how many repeats fit in the budget
     first = time.perf_counter() - start
-    times = repeat(fn, max(3, min(repeats, int(_BUDGET_S / max(first, 1e-6)))), warmup=0)
+    times = repeat(fn, max(2, min(repeats, int(_BUDGET_S / max(first, 1e-6)))), warmup=0)
     median, p95 = summary(times)
     target = f"target < {target_ms:.0f} ms; " if target_ms else ""
     figure(

@@ -118,10 +118,9 @@ def _time_axis(
     fig.update_traces(width=bucket_ms * 0.8, selector={"type": "bar"})
     fig.update_xaxes(type="date")
     if date_from and date_to:
-        half = pd.Timedelta(milliseconds=bucket_ms / 2)
-        start = pd.Timestamp(date_from) - half
-        end = pd.Timestamp(date_to) + pd.Timedelta(days=1) - half
-        fig.update_xaxes(range=[start, end])
+        # Half a bucket of room on each side, so the first and last bars show whole.
+        pad = pd.Timedelta(milliseconds=bucket_ms / 2)
+        fig.update_xaxes(range=[pd.Timestamp(date_from) - pad, pd.Timestamp(date_to) + pad])
 
 
 def _hover_lists(hovers: pd.DataFrame | None) -> dict[tuple[pd.Timestamp, str], str]:
@@ -327,11 +326,15 @@ def signal_mix(
                 ),
             )
         )
-    _layout(fig, title, barmode="stack", yaxis_title=f"stories asserting the signal per {unit}")
+    _layout(
+        fig,
+        title,
+        barmode="stack",
+        showlegend=True,  # Plotly hides a one-trace legend; a lone bar must still say its signal
+        yaxis_title=f"stories asserting the signal per {unit}",
+    )
+    # Week bars are drawn at their Monday; the padding keeps the first and last whole.
     _time_axis(fig, date_from, date_to, (7 if weekly else 1) * _DAY_MS)
-    if weekly:
-        # Week bars start on Monday; centre them on their week.
-        fig.update_traces(offset=0, selector={"type": "bar"})
     return Chart("signal-mix", title, fig, data.reset_index(drop=True))
 
 
@@ -344,7 +347,7 @@ def signal_breakdown(
 ) -> Chart:
     """Total stories per signal over the period, one bar each (largest on top)."""
     name = actor_name(actor)
-    title = f"{name}: signals over {period_label(date_from, date_to)}"
+    title = f"{name}: stories per signal, {period_label(date_from, date_to)}"
     if mix.empty:
         data = pd.DataFrame(columns=["signal", "signal_name", "count"])
     else:
@@ -360,7 +363,7 @@ def signal_breakdown(
             hovertemplate="%{y}: %{x} stories<extra></extra>",
         )
     )
-    _layout(fig, title, xaxis_title="stories asserting the signal", showlegend=False)
+    _layout(fig, _two_lines(title), xaxis_title="stories asserting the signal", showlegend=False)
     return Chart(f"signals-{actor}", title, fig, data)
 
 
@@ -380,24 +383,37 @@ def pair_heatmap(
         .fillna(0.0)
     )
     names = [actor_name(a) for a in actors]
+    # Codes on the axes (full names would squeeze the grid in a half-width column),
+    # names in the hover.
+    hover = [[f"{hover_text(src)} → {hover_text(dst)}" for dst in names] for src in names]
     fig = go.Figure(
         go.Heatmap(
             z=grid.to_numpy(),
-            x=names,
-            y=names,
-            colorscale=TENSION_SCALE,
+            x=actors,
+            y=actors,
+            customdata=hover,
+            # Pairs can be cooperative (below 0) as well as tense: white is "nothing",
+            # red tension, blue cooperation, so an empty cell never looks mildly tense.
+            colorscale="RdBu_r",
+            zmid=0,
             colorbar={"title": {"text": "points"}},
-            hovertemplate="%{y} → %{x}: %{z:.1f} points<extra></extra>",
+            hovertemplate="%{customdata}: %{z:.1f} points<extra></extra>",
         )
     )
     _layout(
         fig,
-        title,
+        _two_lines(title),
         xaxis_title="towards (target)",
         yaxis_title="from (source)",
         yaxis={"autorange": "reversed"},
     )
     return Chart("actor-pairs", title, fig, data)
+
+
+def _two_lines(title: str) -> str:
+    """A chart title with its date range on a second line, for half-width charts."""
+    head, sep, period = title.rpartition(", ")
+    return f"{head}<br><sup>{period}</sup>" if sep else title
 
 
 def _centroid(ring: Sequence[tuple[float, float]]) -> tuple[float, float]:

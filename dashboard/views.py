@@ -143,6 +143,7 @@ def article_table(items: pd.DataFrame, key: str, *, height: int | None = None) -
         column_config={
             "published (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
             "title": st.column_config.TextColumn("title", width="large"),
+            "signals": st.column_config.TextColumn("signals", width="medium"),
             "link": st.column_config.LinkColumn("link", display_text="open ↗", width="small"),
             "sample": st.column_config.CheckboxColumn(
                 "sample", help="From the bundled sample data, not a live feed"

@@ -74,17 +74,24 @@ else:
 st.subheader("What changed in the last 24 hours")
 # "Last 24 hours" ends at the newest item (or the end of the chosen dates), so an archive or
 # the sample data still shows what its last day said.
-end = latest_published(url) or datetime.now()
+newest = latest_published(url) or datetime.now()
+end = newest
 if chosen.date_to is not None:
     end = min(end, datetime.combine(chosen.date_to + timedelta(days=1), datetime.min.time()))
 since = end - timedelta(hours=24)
-top = cache.top_stories(url, since, 10, chosen, stamp)
+# storage.queries.top_stories has no upper bound ("since onwards"): when the chosen dates
+# end before the newest item, ask for more and keep only the window, so no later story
+# is listed under this heading. (A bounded query belongs in storage.queries.)
+wanted = 10 if end >= newest else 200
+top = cache.top_stories(url, since, wanted, chosen, stamp)
+top = top[top["published_at"] < end].head(10).reset_index(drop=True)
+window = f"{since:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M} UTC"
 if top.empty:
-    st.info(f"No story published between {since:%d %b %H:%M} and {end:%d %b %H:%M} UTC.")
+    st.info(f"No story published {window}.")
 else:
     st.caption(
-        f"Top stories by score published {since:%d %b %H:%M} – {end:%d %b %H:%M} UTC, with the "
-        "phrases that scored them. Select a row for the article with its evidence."
+        f"Top stories by score published {window}, with the phrases that scored them. "
+        "Select a row for the article with its evidence."
     )
     picked = views.article_table(top, key="overview_top")
     export.csv_download(

@@ -19,6 +19,9 @@ from scoring.matcher import Hit
 __all__ = ["ActorMention", "attribute", "resolve_actors"]
 
 
+_new_tuple = tuple.__new__
+
+
 class ActorMention(NamedTuple):
     """An actor named at folded offset ``start``; code "" is a third party."""
 
@@ -63,15 +66,25 @@ def resolve_actors(
             r.valid_from, r.valid_to, r.unambiguous, year
         ):
             continue
-        out.append(ActorMention(start, end, r.value, clause_of(start), sentence_of(start)))
+        # tuple.__new__ skips NamedTuple's Python-level __new__ (same value, less time)
+        out.append(_new_tuple(ActorMention,
+                              (start, end, r.value, clause_of(start), sentence_of(start))))
     return out
 
 
 def attribute(mentions: Sequence[ActorMention], start: int, end: int, clause: int,
               sentence: int) -> tuple[str | None, str | None]:
     """(actor, target) for a signal at [start, end); third parties come back as ""."""
-    before = [m for m in mentions if m.clause == clause and m.end <= start]
-    after = [m for m in mentions if m.clause == clause and m.start >= end]
+    if not mentions:
+        return None, None
+    before = []
+    after = []
+    for m in mentions:
+        if m.clause == clause:
+            if m.end <= start:
+                before.append(m)
+            elif m.start >= end:  # spans are never empty, so never both
+                after.append(m)
     actor: str | None = None
     if before:
         actor = before[0].code

@@ -12,32 +12,37 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date, datetime
+from functools import partial
 
 from scoring.actors import ActorMention, attribute, resolve_actors
 from scoring.lexicon import BREAK, SOFT, THIRD_PARTY, Lexicon, load_lexicon
 from scoring.matcher import Hit, Scan, scan
-from scoring.negation import Mention, assess_clause
-from scoring.text import Folded, fold, guess_lang_family, lang_family
+from scoring.negation import PLAIN, Mention, assess_clause
+from scoring.text import Folded, fold, lang_family
 from scoring.types import Evidence, ItemScore
 
 __all__ = ["score_item"]
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "|"})
+# NamedTuple() runs a Python-level __new__; building the tuple directly is the same
+# value at a fraction of the cost, which counts for a few mentions per item.
+_new_tuple = tuple.__new__
 
 
 class _Field:
-    """One analysed text field."""
+    """One analysed text field: its folded text and where clauses and sentences end."""
 
-    def __init__(self, name: str, folded: Folded, hits: Scan) -> None:
+    __slots__ = ("folded", "hard", "name", "questions", "sent", "softs")
+
+    def __init__(self, name: str, folded: Folded, breaks: list[Hit]) -> None:
         self.name = name
         self.folded = folded
-        self.hits = hits
         text = folded.text
         hard: list[int] = []
         sent: list[int] = []
         self.questions: set[int] = set()  # sentence ids that end in "?"
         self.softs: list[int] = []
-        for start, _, _, rule in hits.breaks:
+        for start, _, _, rule in breaks:
             kind = rule.kind
             if kind == BREAK:
                 v = rule.value
@@ -74,30 +79,31 @@ def _year(published: datetime | date | None) -> int | None:
 
 
 def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int | None,
-             item_discards: list[str]) -> tuple[_Field, list[ActorMention], list[Evidence]]:
+             item_discards: list[str]) -> tuple[list[ActorMention], list[Evidence]]:
     folded = fold(text)
-    fam = family or guess_lang_family(text)
-    hits = scan(lex, folded, fam)
-    f = _Field(name, folded, hits)
-    actors = resolve_actors(hits.actors, year, f.clause_of, f.sentence_of)
-    evidence: list[Evidence] = []
-    signal_hits = hits.signals
-    cue_hits = hits.cues
-    discards = hits.discards
+    hits = scan(lex, folded, family, guess_family=family is None)
+    f = _Field(name, folded, hits.breaks)
+    hard, sent = f.hard, f.sent
+    # partial(bisect_right, ...) is called without a Python frame, unlike a method
+    clause_of = partial(bisect_right, hard)
+    actors = resolve_actors(hits.actors, year, clause_of, partial(bisect_right, sent))
+    signal_hits, cue_hits, discards = hits.signals, hits.cues, hits.discards
     for h in discards:
         if lex.discard_scope[h[3].value] == "item":
             item_discards.append(h[3].value)
-    if not signal_hits and not cue_hits and not any(a.code in lex.actor_triggers for a in actors):
-        return f, actors, evidence
+    triggers = lex.actor_triggers
+    if not signal_hits and not cue_hits and not any(a.code in triggers for a in actors):
+        return actors, []
 
     # Attribute and gate each signal hit; one mention per (signal, span).
     mentions: dict[tuple[str, int, int], tuple[str | None, str | None]] = {}
+    unless_rules = lex.unless
     for start, end, _, rule in signal_hits:
         key = (rule.value, start, end)
         if key in mentions:
             continue
-        c, s = f.clause_of(start), f.sentence_of(start)
-        actor, target = attribute(actors, start, end, c, s)
+        c = bisect_right(hard, start)
+        actor, target = attribute(actors, start, end, c, bisect_right(sent, start))
         gate = rule.gate
         if gate is not None:
             ok = bool(gate.speaker) and actor is not None and actor in gate.speaker
@@ -107,7 +113,7 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
                 ok = any(m.code not in (actor, THIRD_PARTY) and m.clause == c for m in actors)
             if not ok:
                 continue
-        unless = lex.unless.get(rule.value)
+        unless = unless_rules.get(rule.value)
         if unless is not None and (
             actor in unless.speaker
             or any(m.code in unless.cooccur and m.clause == c for m in actors)
@@ -115,51 +121,82 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             continue
         mentions[key] = (actor, target)
     for a in actors:
-        trigger = lex.actor_triggers.get(a.code)
+        trigger = triggers.get(a.code)
         if trigger is not None:
             _, target = attribute(actors, a.start, a.end, a.clause, a.sentence)
             mentions.setdefault((trigger, a.start, a.end), (a.code, target))
+    if not mentions and not cue_hits:
+        return actors, []
 
     by_clause: dict[int, list[Mention]] = {}
     for sig, start, end in _outermost(mentions):
-        by_clause.setdefault(f.clause_of(start), []).append(Mention(start, end, sig))
+        c = clause_of(start)
+        ms = by_clause.get(c)
+        if ms is None:
+            by_clause[c] = [_new_tuple(Mention, (start, end, sig))]
+        else:
+            ms.append(_new_tuple(Mention, (start, end, sig)))
     cues_by_clause: dict[int, list[Hit]] = {}
     for h in cue_hits:
-        cues_by_clause.setdefault(f.clause_of(h[0]), []).append(h)
+        c = clause_of(h[0])
+        cs = cues_by_clause.get(c)
+        if cs is None:
+            cues_by_clause[c] = [h]
+        else:
+            cs.append(h)
 
-    for clause in sorted(set(by_clause) | set(cues_by_clause)):
+    evidence: list[Evidence] = []
+    questions = f.questions
+    clauses = by_clause.keys() | cues_by_clause.keys() if cues_by_clause else by_clause
+    for clause in sorted(clauses):
         ms = by_clause.get(clause, [])
-        cues = cues_by_clause.get(clause, [])
-        actor_starts = [a.start for a in actors if a.clause == clause]
-        statuses, denials = assess_clause(ms, cues, f.softs, actor_starts, lex.immune)
+        cues = cues_by_clause.get(clause)
+        if cues:
+            actor_starts = [a.start for a in actors if a.clause == clause]
+            statuses, denials = assess_clause(ms, cues, f.softs, actor_starts, lex.immune)
+        else:
+            statuses, denials = [PLAIN] * len(ms), []  # what assess_clause gives without cues
         for m, st in zip(ms, statuses, strict=True):
             actor, target = mentions[(m.signal, m.start, m.end)]
-            hedged = st.hedged or f.sentence_of(m.start) in f.questions
+            hedged = st.hedged or (bool(questions) and bisect_right(sent, m.start) in questions)
             evidence.append(_evidence(lex, f, discards, m, actor, target, st.negated, hedged,
                                       st.unasserted))
         for d in _distinct_spans(denials):
-            actor, target = attribute(actors, d[0], d[1], clause, f.sentence_of(d[0]))
-            evidence.append(_evidence(lex, f, discards, Mention(d[0], d[1], "denial"), actor,
-                                      target, False, False))
-    return f, actors, evidence
+            actor, target = attribute(actors, d[0], d[1], clause, bisect_right(sent, d[0]))
+            evidence.append(_evidence(lex, f, discards, _new_tuple(Mention, (d[0], d[1], "denial")),
+                                      actor, target, False, False))
+    return actors, evidence
 
 
 def _outermost(keys: dict[tuple[str, int, int], object]) -> list[tuple[str, int, int]]:
     """Mentions ordered by position; one that overlaps an earlier mention of the same signal
     is the same mention ("shots were fired" / "fired at") and is dropped."""
-    ordered = sorted(keys, key=lambda k: (k[1], -k[2], k[0]))
+    if len(keys) == 1:
+        return list(keys)
+    ordered = sorted(keys, key=_outer_order)
     out: list[tuple[str, int, int]] = []
     reach: dict[str, int] = {}
-    for sig, start, end in ordered:
-        if reach.get(sig, -1) > start:
+    for k in ordered:
+        sig = k[0]
+        if reach.get(sig, -1) > k[1]:
             continue
-        reach[sig] = end
-        out.append((sig, start, end))
-    out.sort(key=lambda k: (k[1], k[2], k[0]))
+        reach[sig] = k[2]
+        out.append(k)
+    out.sort(key=_position_order)
     return out
 
 
+def _outer_order(k: tuple[str, int, int]) -> tuple[int, int, str]:
+    return k[1], -k[2], k[0]
+
+
+def _position_order(k: tuple[str, int, int]) -> tuple[int, int, str]:
+    return k[1], k[2], k[0]
+
+
 def _distinct_spans(hits: list[Hit]) -> list[Hit]:
+    if len(hits) < 2:
+        return hits
     seen: set[tuple[int, int]] = set()
     out = []
     for h in hits:
@@ -172,34 +209,27 @@ def _distinct_spans(hits: list[Hit]) -> list[Hit]:
 def _evidence(lex: Lexicon, f: _Field, discards: list[Hit], m: Mention, actor: str | None,
               target: str | None, negated: bool, hedged: bool,
               unasserted: str | None = None) -> Evidence:
+    signal, start, end = m.signal, m.start, m.end
     suppressed = unasserted
-    for d in discards if suppressed is None else ():
-        name = d[3].value
-        if m.signal not in lex.discard_suppresses[name]:
-            continue
-        scope = lex.discard_scope[name]
-        if (scope == "item"
-                or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(m.start))
-                or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(m.start))):
-            suppressed = name
-            break
+    if suppressed is None:
+        for d in discards:
+            name = d[3].value
+            if signal not in lex.discard_suppresses[name]:
+                continue
+            scope = lex.discard_scope[name]
+            if (scope == "item"
+                    or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(start))
+                    or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))):
+                suppressed = name
+                break
     weight = 0.0
     if not negated and suppressed is None:
-        weight = lex.weights[m.signal] * (lex.hedge_factor if hedged else 1.0)
-    a, b = f.folded.span(m.start, m.end)
-    return Evidence(
-        signal=m.signal,
-        actor=actor or None,
-        text=f.folded.original[a:b],
-        start=a,
-        end=b,
-        negated=negated,
-        target=target or None,
-        field=f.name,
-        weight=round(weight, 4),
-        hedged=hedged and not negated,
-        suppressed_by=suppressed,
-    )
+        weight = lex.rounded_weights[signal][hedged]
+    folded = f.folded
+    if folded.offsets is not None:
+        start, end = folded.span(start, end)
+    return Evidence(signal, actor or None, folded.original[start:end], start, end, negated,
+                    target or None, f.name, weight, hedged and not negated, suppressed)
 
 
 def score_item(
@@ -219,7 +249,7 @@ def score_item(
     for name, text in (("title", title or ""), ("summary", summary or "")):
         if not text:
             continue
-        _, actors, ev = _analyse(lex, name, text, family, year, item_discards)
+        actors, ev = _analyse(lex, name, text, family, year, item_discards)
         actor_codes.update(a.code for a in actors if a.code != THIRD_PARTY)
         evidence.extend(ev)
     if item_discards:

@@ -87,6 +87,8 @@ class Lexicon:
     automaton: Any
     weights: dict[str, float]
     hedge_factor: float
+    # signal -> (weight, hedged weight), each rounded to 4 places as evidence shows it
+    rounded_weights: dict[str, tuple[float, float]]
     groups: dict[str, frozenset[str]]
     immune: frozenset[str]
     discard_scope: dict[str, str]
@@ -476,6 +478,9 @@ def _build(data_dir: Path | None) -> Lexicon:
         automaton=automaton,
         weights=weights,
         hedge_factor=factor,
+        rounded_weights={
+            code: (round(w, 4), round(w * factor, 4)) for code, w in weights.items()
+        },
         groups=groups,
         immune=immune,
         discard_scope=scopes,

@@ -22,7 +22,7 @@ from bisect import bisect_right
 from typing import Any, NamedTuple
 
 from scoring.lexicon import CLAIM, REPORT, Lexicon, Rule
-from scoring.text import Folded
+from scoring.text import Folded, guess_lang_family
 
 __all__ = ["Hit", "Scan", "scan"]
 
@@ -39,14 +39,33 @@ class Scan(NamedTuple):
     discards: list[Hit]
 
 
+class _Family:
+    """The language family of a text, guessed from the original on first need only
+    (few rules are limited to a language, and most texts never meet one)."""
+
+    __slots__ = ("guess", "value")
+
+    def __init__(self, value: str | None, guess: bool) -> None:
+        self.value = value
+        self.guess = guess
+
+    def get(self, folded: Folded) -> str | None:
+        if self.guess:
+            self.value = guess_lang_family(folded.original)
+            self.guess = False
+        return self.value
+
+
 def _complex(out: tuple[list[Hit], ...], rules: tuple[Any, ...], folded: Folded, s: int,
-             e0: int, family: str | None) -> None:
+             e0: int, family: _Family) -> None:
     """Rules of one candidate that need a language, verifier or spelling check."""
     text, padded = folded.text, folded.padded
     n = len(text)
     for rank, rule, dest in rules:
-        if rule.lang is not None and family is not None and rule.lang != family:
-            continue
+        if rule.lang is not None:
+            fam = family.get(folded)
+            if fam is not None and rule.lang != fam:
+                continue
         if rule.verifier is not None:
             m = rule.verifier.match(text, s)
             if m is None:
@@ -67,7 +86,7 @@ def _complex(out: tuple[list[Hit], ...], rules: tuple[Any, ...], folded: Folded,
         out[dest].append((s, end, rank, rule))
 
 
-def _raw_hits(lex: Lexicon, folded: Folded, family: str | None) -> tuple[list[Hit], ...]:
+def _raw_hits(lex: Lexicon, folded: Folded, family: _Family) -> tuple[list[Hit], ...]:
     text, padded = folded.text, folded.padded
     out: tuple[list[Hit], ...] = ([], [], [], [], [], [])
     for pend, groups in lex.automaton.iter(padded):
@@ -139,9 +158,15 @@ def _outside(hits: list[Hit], covers: list[Hit]) -> list[Hit]:
     return out
 
 
-def scan(lex: Lexicon, folded: Folded, family: str | None = None) -> Scan:
-    """All accepted hits in ``folded``, overlaps settled, each list ordered by position."""
-    plain, gated, actors, cues, breaks, discards = _raw_hits(lex, folded, family)
+def scan(lex: Lexicon, folded: Folded, family: str | None = None,
+         guess_family: bool = False) -> Scan:
+    """All accepted hits in ``folded``, overlaps settled, each list ordered by position.
+
+    ``family`` limits language-bound rules; with ``guess_family`` and no family it is
+    guessed from the original text (``text.guess_lang_family``) when first needed.
+    """
+    plain, gated, actors, cues, breaks, discards = _raw_hits(
+        lex, folded, _Family(family, guess_family and family is None))
     plain = _uncontained(plain)
     actors = _uncontained(actors)
     if len(cues) > 1:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from scoring.lexicon import CLAIM, DENIAL, DENIAL_OBJ, HEDGE, IRREALIS, NEG, REPORT
 from scoring.matcher import Hit
 
-__all__ = ["Mention", "Status", "assess_clause"]
+__all__ = ["PLAIN", "Mention", "Status", "assess_clause"]
 
 # A negation this close before a denial cue cancels it ("did not deny").
 _NEGATED_DENIAL_GAP = 12
@@ -40,13 +40,29 @@ class Status(NamedTuple):
     unasserted: str | None = None
 
 
-_PLAIN = Status(False, False, None)
+# The verdict on a mention with no cue in its clause: asserted, not hedged.
+PLAIN = Status(False, False, None)
+
+
+_NEGATED = Status(True, False, None)
+_STATUSES = {(h, r): Status(False, h, r)
+             for h in (False, True) for r in (None, "reported", "irrealis")}
 
 
 def _blocked(a: int, b: int, softs: Sequence[int], actor_starts: Sequence[int]) -> bool:
     """True when a comma in [a, b) is followed by an actor before b."""
     for s in softs:
         if a <= s < b and any(s < x < b for x in actor_starts):
+            return True
+    return False
+
+
+def _governed(cues: Sequence[Hit], pos: int, softs: Sequence[int],
+              actor_starts: Sequence[int]) -> bool:
+    """Whether some cue ending at or before ``pos`` reaches it (no comma-and-actor between)."""
+    for c in cues:
+        if c[1] <= pos and not (softs and actor_starts and _blocked(c[1], pos, softs,
+                                                                   actor_starts)):
             return True
     return False
 
@@ -60,24 +76,49 @@ def assess_clause(
 ) -> tuple[list[Status], list[Hit]]:
     """Status of each mention and the cues that assert a denial, for one clause."""
     if not cues:
-        return [_PLAIN] * len(mentions), []
+        return [PLAIN] * len(mentions), []
+    # _blocked needs a comma and an actor; without either no cue is ever blocked
+    check = bool(softs) and bool(actor_starts)
 
     def governs(c: Hit, m: Mention) -> bool:
-        return c[1] <= m.start and not _blocked(c[1], m.start, softs, actor_starts)
+        return c[1] <= m.start and not (check and _blocked(c[1], m.start, softs, actor_starts))
 
-    by_kind: dict[int, list[Hit]] = {}
+    negs: list[Hit] = []
+    denial_cues: list[Hit] = []
+    objects: list[Hit] = []
+    reports: list[Hit] = []
+    irrealis: list[Hit] = []
+    hedges: list[Hit] = []
+    claim = False
     for c in cues:
-        by_kind.setdefault(c[3].kind, []).append(c)
-    negs = by_kind.get(NEG, [])
-    denial_cues = by_kind.get(DENIAL, [])
-    if CLAIM in by_kind:
-        denial_cues = denial_cues + by_kind.get(DENIAL_OBJ, [])
-    denials = [
-        c for c in denial_cues
-        if not any(n[1] <= c[0] and c[0] - n[1] < _NEGATED_DENIAL_GAP
-                   and not _blocked(n[1], c[0], softs, actor_starts) for n in negs)
-    ]
-    denied: set[int] = set()
+        kind = c[3].kind
+        if kind == NEG:
+            negs.append(c)
+        elif kind == DENIAL:
+            denial_cues.append(c)
+        elif kind == DENIAL_OBJ:
+            objects.append(c)
+        elif kind == CLAIM:
+            claim = True
+        elif kind == REPORT:
+            reports.append(c)
+        elif kind == IRREALIS:
+            irrealis.append(c)
+        elif kind == HEDGE:
+            hedges.append(c)
+    if claim:
+        denial_cues += objects
+    denials = denial_cues
+    if negs and denial_cues:
+        denials = [
+            c for c in denial_cues
+            if not any(n[1] <= c[0] and c[0] - n[1] < _NEGATED_DENIAL_GAP
+                       and not (check and _blocked(n[1], c[0], softs, actor_starts))
+                       for n in negs)
+        ]
+    if not mentions:
+        return [], denials
+    negated: set[int] = set()
     for c in denials:
         reached = False
         for i, m in enumerate(mentions):
@@ -85,28 +126,32 @@ def assess_clause(
                 continue
             reached = True
             if governs(c, m):
-                denied.add(i)
+                negated.add(i)
         if not reached:
-            denied.update(i for i, m in enumerate(mentions)
-                          if m.signal not in immune and m.end <= c[0])
+            negated.update(i for i, m in enumerate(mentions)
+                           if m.signal not in immune and m.end <= c[0])
     # Plain negation reaches the first signal mention it governs ("no shots were fired as
     # roadblocks are cleared" negates the shots only); a denial covers its whole scope.
-    negated = set(denied)
     for n in negs:
         for i, m in enumerate(mentions):
             if governs(n, m):
                 negated.add(i)
                 break
+    if not (reports or irrealis or hedges):
+        return [_NEGATED if i in negated else PLAIN for i in range(len(mentions))], denials
+    blocking_softs = softs if check else ()
     out = []
     for i, m in enumerate(mentions):
         if i in negated:
-            out.append(Status(True, False, None))
+            out.append(_NEGATED)
             continue
+        pos = m.start
         reason = None
-        if m.signal not in immune and any(governs(c, m) for c in by_kind.get(REPORT, [])):
+        if reports and m.signal not in immune and _governed(reports, pos, blocking_softs,
+                                                              actor_starts):
             reason = "reported"
-        elif any(governs(c, m) for c in by_kind.get(IRREALIS, [])):
+        elif irrealis and _governed(irrealis, pos, blocking_softs, actor_starts):
             reason = "irrealis"
-        hedged = any(governs(h, m) for h in by_kind.get(HEDGE, []))
-        out.append(Status(False, hedged, reason))
+        hedged = bool(hedges) and _governed(hedges, pos, blocking_softs, actor_starts)
+        out.append(_STATUSES[(hedged, reason)])
     return out, denials

@@ -81,6 +81,12 @@ def _build_table() -> tuple[dict[int, str], frozenset[str]]:
 
 
 _TABLE, _EXPANDING = _build_table()
+# The same mapping with identity entries too: str.translate raises and clears a
+# KeyError for every character missing from its table, which made folding a
+# non-ASCII text about three times slower than the lookups themselves.
+_FULL_TABLE: dict[int, str | int] = {
+    cp: _TABLE.get(cp, cp) for cp in (*range(0x0000, 0x0590), *range(0x1E00, 0x2070))
+}
 _EXPANDING_RE = re.compile("[" + re.escape("".join(sorted(_EXPANDING))) + "]")
 _CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
 # Python's \w is exactly str.isalnum() plus "_" (tests/scoring/test_text_speed.py checks
@@ -145,17 +151,20 @@ def fold(text: str) -> Folded:
         if len(low) == len(text):
             return Folded(text, low, None)
     elif not _EXPANDING_RE.search(text):
-        folded = text.translate(_TABLE)
+        folded = text.translate(_FULL_TABLE)
         if len(folded) == len(text):
             return Folded(text, folded, None)
-    parts: list[str] = []
+    # Some characters expand ("đ" -> "dj") or vanish ("ь"): every other character
+    # still maps one to one, so the offsets are runs of ranges between those.
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        m = _TABLE.get(ord(ch), ch)
-        if m:
-            parts.append(m)
-            offsets.extend([i] * len(m))
-    return Folded(text, "".join(parts), offsets)
+    prev = 0
+    for m in _EXPANDING_RE.finditer(text):
+        i = m.start()
+        offsets.extend(range(prev, i))
+        offsets.extend([i] * len(_TABLE[ord(text[i])]))
+        prev = i + 1
+    offsets.extend(range(prev, len(text)))
+    return Folded(text, text.translate(_FULL_TABLE), offsets)
 
 
 def fold_pattern(pattern: str) -> list[str]:

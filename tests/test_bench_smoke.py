@@ -54,7 +54,7 @@ def _positive(figures: dict[str, float], *names: str) -> None:
 
 
 def test_ingest_prints_end_to_end_stages_and_rss(tmp_path: Path) -> None:
-    figures = run_bench(tmp_path, "ingest", "--items", "200")
+    figures = run_bench(tmp_path, "ingest", "--items", "200", "--cli")
     _positive(
         figures,
         "ingest.end_to_end_items_per_s",
@@ -69,7 +69,7 @@ def test_ingest_prints_end_to_end_stages_and_rss(tmp_path: Path) -> None:
 def test_ingest_profile_lists_functions(tmp_path: Path) -> None:
     env = {**os.environ, "TENSION_BENCH_OUT": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "ingest", "--items", "50", "--profile", "--no-cli"],
+        [sys.executable, "-m", "bench", "ingest", "--items", "50", "--profile"],
         cwd=ROOT,
         env=env,
         capture_output=True,
