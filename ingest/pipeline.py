@@ -369,15 +369,34 @@ def poll_due(
     progress: ProgressFn | None = None,
     now: datetime | None = None,
 ) -> RunSummary:
-    """Sync the config, lease the enabled feeds that are due, and poll them."""
+    """Sync the config, then lease and poll due feeds a few at a time until none are due.
+
+    Claiming a small batch per round (twice the pool size) spreads the feeds
+    across several workers instead of one worker leasing everything.
+    """
     with write_transaction(engine) as conn:
         sync_feeds(conn, configs)
-        due = claim_due_feeds(
-            conn,
-            owner=owner,
-            now=now or datetime.now(UTC),
-            lease_seconds=policy.lease_seconds,
+    summary = RunSummary()
+    polled: set[int] = set()
+    while True:
+        with write_transaction(engine) as conn:
+            due = claim_due_feeds(
+                conn,
+                owner=owner,
+                now=now or datetime.now(UTC),
+                lease_seconds=policy.lease_seconds,
+                limit=max(1, policy.workers * 2),
+            )
+        # A feed polled in this call and due again already (tiny interval) waits for the next call.
+        fresh = [f for f in due if f.id not in polled]
+        if len(fresh) < len(due):
+            with write_transaction(engine) as conn:
+                for f in due:
+                    if f.id in polled:
+                        release_feed(conn, f.id, owner)
+        if not fresh:
+            return summary
+        polled.update(f.id for f in fresh)
+        summary.feeds.extend(
+            _run_all(engine, fresh, options_for, policy, progress, owner=owner).feeds
         )
-    if not due:
-        return RunSummary()
-    return _run_all(engine, due, options_for, policy, progress, owner=owner)

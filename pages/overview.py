@@ -82,9 +82,9 @@ since = end - timedelta(hours=24)
 # storage.queries.top_stories has no upper bound ("since onwards"): when the chosen dates
 # end before the newest item, ask for more and keep only the window, so no later story
 # is listed under this heading. (A bounded query belongs in storage.queries.)
-wanted = 10 if end >= newest else 200
-top = cache.top_stories(url, since, wanted, chosen, stamp)
-top = top[top["published_at"] < end].head(10).reset_index(drop=True)
+top = cache.top_stories(url, since, 10 if end >= newest else 200, chosen, stamp)
+if end < newest:
+    top = top[top["published_at"] < end].head(10).reset_index(drop=True)
 window = f"{since:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M} UTC"
 if top.empty:
     st.info(f"No story published {window}.")

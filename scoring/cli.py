@@ -1,24 +1,27 @@
-"""Command line: `python -m scoring score | evaluate | bench`.
+"""Command line: `python -m scoring score | evaluate | bench | rescore`.
 
 score     JSON Lines in (stdin or --input), one JSON object out per input line, same
-          order; a malformed line yields {"id", "error"} and the run goes on. Exit 0
-          unless the input cannot be read at all (exit 2).
+          order; a malformed line (blank lines included) yields {"id", "error"} and the
+          run goes on. Exit 0 unless the input cannot be read at all (exit 2).
 evaluate  labelled JSON Lines -> per-signal precision/recall/F1, macro-F1, actor F1,
           negation and direction accuracy.
 bench     scores generated items and prints items per second on one core.
+rescore   re-scores the stored items after a lexicon change ([--db URL]); runs
+          `python -m ingest.rescore`, because scoring never imports storage.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from scoring.errors import ScoringError
 from scoring.item import score_item
@@ -64,6 +67,9 @@ def score_to_json(item_id: Any, result: ItemScore) -> dict[str, Any]:
 
 def score_line(line: str) -> dict[str, Any]:
     """Score one JSONL input line; problems come back as {"id", "error"}."""
+    if not line.strip():
+        # still one output line per input line, so callers can zip input and output
+        return {"id": None, "error": "empty line"}
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -109,8 +115,6 @@ def _score(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     try:
         for line in _lines(handle):
-            if not line.strip():
-                continue
             out.write(json.dumps(score_line(line), ensure_ascii=False) + "\n")
     except OSError as exc:
         print(f"scoring: input unreadable: {exc}", file=sys.stderr)
@@ -263,8 +267,25 @@ def _bench(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _rescore(rest: list[str]) -> NoReturn:
+    """Hand `rescore [--db URL]` over to `python -m ingest.rescore`, replacing this process.
+
+    Re-scoring reads and writes the database, and scoring must never import storage or
+    ingest (DESIGN.md: scoring is pure; tests/test_layering.py checks the imports). The
+    orchestrator side owns that join, so this command only execs it with the same
+    interpreter and passes the arguments through; its exit code and output are the
+    command's own.
+    """
+    # S606: no shell is involved; the arguments go to our own module as a list
+    os.execv(sys.executable, [sys.executable, "-m", "ingest.rescore", *rest])  # noqa: S606
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code."""
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["rescore"]:
+        # before argparse, so --db and any later option reach the orchestrator verbatim
+        return _rescore(args_in[1:])
     parser = argparse.ArgumentParser(prog="python -m scoring", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -275,7 +296,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     p_eval.add_argument("--errors", action="store_true", help="list the items scored wrongly")
     p_bench = sub.add_parser("bench", help="print items per second on generated items")
     p_bench.add_argument("--n", type=int, default=100_000)
-    args = parser.parse_args(argv)
+    # listed for --help; main() hands "rescore" over before parsing
+    p_rescore = sub.add_parser("rescore", help="re-score stored items (python -m ingest.rescore)")
+    p_rescore.add_argument("--db", help="database URL (default: $TENSION_DB_URL, "
+                           "else data/tension.db)")
+    args = parser.parse_args(args_in)
     stream = out or sys.stdout
     handlers = {"score": _score, "evaluate": _evaluate, "bench": _bench}
     return handlers[args.command](args, stream)

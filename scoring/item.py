@@ -10,23 +10,59 @@ hedged mentions weaker), so repeating a word cannot inflate a score.
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
+from typing import Any, TypeVar
 
 from scoring.actors import ActorMention, attribute, resolve_actors
-from scoring.lexicon import BREAK, SOFT, THIRD_PARTY, Lexicon, load_lexicon
-from scoring.matcher import Hit, Scan, scan
-from scoring.negation import PLAIN, Mention, assess_clause
+from scoring.lexicon import BREAK, DENIAL, DENIAL_OBJ, SOFT, THIRD_PARTY, Lexicon, load_lexicon
+from scoring.matcher import Hit, scan
+from scoring.negation import Mention, assess_clause
 from scoring.text import Folded, fold, lang_family
 from scoring.types import Evidence, ItemScore
 
 __all__ = ["score_item"]
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "|"})
+T = TypeVar("T")
+_DENIAL_KINDS = frozenset({DENIAL, DENIAL_OBJ})
 # NamedTuple() runs a Python-level __new__; building the tuple directly is the same
 # value at a fraction of the cost, which counts for a few mentions per item.
 _new_tuple = tuple.__new__
+
+def _slot_constructor(cls: type[T], expected: tuple[str, ...]) -> Callable[..., T]:
+    """A positional constructor for a frozen, slotted dataclass that fills the slots directly.
+
+    A frozen dataclass's __init__ calls object.__setattr__ once per field, which made
+    building evidence about a tenth of the scorer's time; setting the slots through
+    their descriptors gives an equal value (tests/scoring/test_speed_paths.py) in about
+    half the time. Should the class ever change shape, its own constructor is used.
+    """
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    if names != expected or tuple(getattr(cls, "__slots__", ())) != names:
+        return cls
+    setters = tuple(cls.__dict__[n].__set__ for n in names)
+    new = object.__new__
+    # one straight-line function per class: a loop over the setters costs a third more
+    params = ", ".join(names)
+    body = "".join(f"    _s{i}(obj, {n})\n" for i, n in enumerate(names))
+    source = f"def make({params}):\n    obj = _new(_cls)\n{body}    return obj\n"
+    scope: dict[str, Any] = {"_new": new, "_cls": cls}
+    scope.update({f"_s{i}": st for i, st in enumerate(setters)})
+    exec(source, scope)  # noqa: S102 - source built above from the dataclass field names
+    return scope["make"]
+
+
+new_evidence = _slot_constructor(Evidence, (
+    "signal", "actor", "text", "start", "end", "negated", "target", "field", "weight",
+    "hedged", "suppressed_by",
+))
+_new_score = _slot_constructor(ItemScore, (
+    "actors", "signals", "negated", "direction", "score", "evidence", "lexicon_version",
+))
 
 
 class _Field:
@@ -125,9 +161,10 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
         if trigger is not None:
             _, target = attribute(actors, a.start, a.end, a.clause, a.sentence)
             mentions.setdefault((trigger, a.start, a.end), (a.code, target))
-    if not mentions and not cue_hits:
-        return actors, []
+    if not mentions and not any(c[3].kind in _DENIAL_KINDS for c in cue_hits):
+        return actors, []  # with no mention only a denial can give evidence
 
+    # Mentions and cues are sorted by position, so their clauses come in order.
     by_clause: dict[int, list[Mention]] = {}
     for sig, start, end in _outermost(mentions):
         c = clause_of(start)
@@ -146,25 +183,44 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             cs.append(h)
 
     evidence: list[Evidence] = []
+    append = evidence.append
     questions = f.questions
-    clauses = by_clause.keys() | cues_by_clause.keys() if cues_by_clause else by_clause
-    for clause in sorted(clauses):
-        ms = by_clause.get(clause, [])
-        cues = cues_by_clause.get(clause)
+    weights = lex.rounded_weights
+    original = folded.original
+    offsets = folded.offsets
+    clauses = sorted(by_clause.keys() | cues_by_clause.keys()) if cues_by_clause else by_clause
+    for clause in clauses:
+        ms = by_clause.get(clause, ())
+        cues = cues_by_clause.get(clause) if cues_by_clause else None
         if cues:
             actor_starts = [a.start for a in actors if a.clause == clause]
             statuses, denials = assess_clause(ms, cues, f.softs, actor_starts, lex.immune)
         else:
-            statuses, denials = [PLAIN] * len(ms), []  # what assess_clause gives without cues
-        for m, st in zip(ms, statuses, strict=True):
-            actor, target = mentions[(m.signal, m.start, m.end)]
-            hedged = st.hedged or (bool(questions) and bisect_right(sent, m.start) in questions)
-            evidence.append(_evidence(lex, f, discards, m, actor, target, st.negated, hedged,
-                                      st.unasserted))
+            statuses, denials = None, ()  # no cue: every mention is plainly asserted
+        for i, m in enumerate(ms):
+            start, end, signal = m
+            actor, target = mentions[(signal, start, end)]
+            if statuses is None:
+                negated, hedged, suppressed = False, False, None
+            else:
+                negated, hedged, suppressed = statuses[i]
+            if not hedged and questions:
+                hedged = bisect_right(sent, start) in questions
+            if discards and suppressed is None:
+                suppressed = _discarded(lex, f, discards, signal, start)
+            if negated or suppressed is not None:
+                weight = 0.0
+            else:
+                weight = weights[signal][hedged]
+            if offsets is not None:
+                start, end = folded.span(start, end)
+            append(new_evidence(signal, actor or None, original[start:end], start, end, negated,
+                                target or None, name, weight, hedged and not negated,
+                                suppressed))
         for d in _distinct_spans(denials):
             actor, target = attribute(actors, d[0], d[1], clause, bisect_right(sent, d[0]))
-            evidence.append(_evidence(lex, f, discards, _new_tuple(Mention, (d[0], d[1], "denial")),
-                                      actor, target, False, False))
+            append(_evidence(lex, f, discards, _new_tuple(Mention, (d[0], d[1], "denial")),
+                             actor, target, False, False))
     return actors, evidence
 
 
@@ -206,30 +262,36 @@ def _distinct_spans(hits: list[Hit]) -> list[Hit]:
     return out
 
 
+def _discarded(lex: Lexicon, f: _Field, discards: list[Hit], signal: str,
+               start: int) -> str | None:
+    """Name of the discard context that suppresses a mention of ``signal`` at ``start``."""
+    for d in discards:
+        name = d[3].value
+        if signal not in lex.discard_suppresses[name]:
+            continue
+        scope = lex.discard_scope[name]
+        if (scope == "item"
+                or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(start))
+                or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))):
+            return name
+    return None
+
+
 def _evidence(lex: Lexicon, f: _Field, discards: list[Hit], m: Mention, actor: str | None,
               target: str | None, negated: bool, hedged: bool,
               unasserted: str | None = None) -> Evidence:
     signal, start, end = m.signal, m.start, m.end
     suppressed = unasserted
-    if suppressed is None:
-        for d in discards:
-            name = d[3].value
-            if signal not in lex.discard_suppresses[name]:
-                continue
-            scope = lex.discard_scope[name]
-            if (scope == "item"
-                    or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(start))
-                    or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))):
-                suppressed = name
-                break
+    if suppressed is None and discards:
+        suppressed = _discarded(lex, f, discards, signal, start)
     weight = 0.0
     if not negated and suppressed is None:
         weight = lex.rounded_weights[signal][hedged]
     folded = f.folded
     if folded.offsets is not None:
         start, end = folded.span(start, end)
-    return Evidence(signal, actor or None, folded.original[start:end], start, end, negated,
-                    target or None, f.name, weight, hedged and not negated, suppressed)
+    return new_evidence(signal, actor or None, folded.original[start:end], start, end, negated,
+                        target or None, f.name, weight, hedged and not negated, suppressed)
 
 
 def score_item(
@@ -250,8 +312,9 @@ def score_item(
         if not text:
             continue
         actors, ev = _analyse(lex, name, text, family, year, item_discards)
-        actor_codes.update(a.code for a in actors if a.code != THIRD_PARTY)
+        actor_codes.update([a.code for a in actors])
         evidence.extend(ev)
+    actor_codes.discard(THIRD_PARTY)
     if item_discards:
         evidence = [_suppress_item(lex, e, item_discards) for e in evidence]
 
@@ -264,16 +327,16 @@ def score_item(
             w = e.weight
             if abs(w) >= abs(strongest.get(e.signal, 0.0)):
                 strongest[e.signal] = w
-    score = round(sum(strongest[s] for s in sorted(strongest)), 4)
+    score = round(sum([strongest[s] for s in sorted(strongest)]), 4)
     direction = "escalation" if score > 0 else "de-escalation" if score < 0 else "neutral"
-    return ItemScore(
-        actors=tuple(sorted(actor_codes)),
-        signals=tuple(sorted(strongest)),
-        negated=tuple(sorted(negated - set(strongest))),
-        direction=direction,
-        score=score + 0.0,  # normalise -0.0
-        evidence=tuple(evidence),
-        lexicon_version=lex.version,
+    return _new_score(
+        tuple(sorted(actor_codes)),
+        tuple(sorted(strongest)),
+        tuple(sorted(negated - strongest.keys())) if negated else (),
+        direction,
+        score + 0.0,  # normalise -0.0
+        tuple(evidence),
+        lex.version,
     )
 
 

@@ -7,9 +7,10 @@ whatever the size of the lexicon. The automaton runs over the spaced text (see
 padding at each end), and a key that needs a word boundary carries a space on
 that side, so "ne" never fires inside "new" and most candidates need no Python
 check at all. Phrases made only of punctuation (".", ";") cannot be found in
-spaced text; the one-character ones are found with a single character-class
-regex over the folded text. Validation fails loudly with the file, the entry and
-the reason (LexiconError) instead of scoring with a broken dictionary.
+spaced text; the one-character ones are found with str.find in the folded text,
+longer ones (" - ") stay in the automaton as spaces and are compared exactly.
+Validation fails loudly with the file, the entry and the reason (LexiconError)
+instead of scoring with a broken dictionary.
 """
 
 from __future__ import annotations
@@ -99,9 +100,8 @@ class Lexicon:
     # signal -> (speakers, co-named actors) that stop it: a NATO deployment is not a
     # regional build-up; a meeting with Russia is influence, not diplomacy
     unless: dict[str, Gate]
-    # one-character punctuation keys: a character-class regex over folded text and,
-    # per character, its (klen, simple, complex) rules
-    punct_re: re.Pattern[str] | None
+    # one-character punctuation keys, found with str.find in folded text:
+    # character -> (klen, simple, complex) rules
     punct_rules: dict[str, tuple[int, tuple[Any, ...], tuple[Any, ...]]]
 
 
@@ -169,8 +169,8 @@ class _Builder:
                 bucket.append(rule)
                 self.count += 1
 
-    def automaton(self) -> tuple[Any, re.Pattern[str] | None, dict[str, Any]]:
-        """The spaced-text automaton, plus the regex and rules of one-character punctuation.
+    def automaton(self) -> tuple[Any, dict[str, Any]]:
+        """The spaced-text automaton, plus the rules of one-character punctuation.
 
         A key becomes up to three automaton keys, one per way of ending a hit: "exact"
         (padded on the right when it needs a right word boundary), "prefix" (a stem:
@@ -211,8 +211,7 @@ class _Builder:
         for akey, gs in groups.items():
             auto.add_word(akey, tuple(gs))
         auto.make_automaton()
-        punct_re = re.compile("[" + re.escape("".join(sorted(punct))) + "]") if punct else None
-        return auto, punct_re, punct
+        return auto, punct
 
 
 def _rank(rule: Rule, klen: int, idx: int) -> int:
@@ -472,7 +471,7 @@ def _build(data_dir: Path | None) -> Lexicon:
     base = docs["signals.toml"].get("version")
     if not isinstance(base, str) or not base:
         raise LexiconError("signals.toml", "version", "missing version string")
-    automaton, punct_re, punct_rules = b.automaton()
+    automaton, punct_rules = b.automaton()
     return Lexicon(
         version=f"{base}+{digest.hexdigest()[:8]}",
         automaton=automaton,
@@ -488,7 +487,6 @@ def _build(data_dir: Path | None) -> Lexicon:
         phrase_count=b.count,
         actor_triggers=triggers,
         unless=unless,
-        punct_re=punct_re,
         punct_rules=punct_rules,
     )
 

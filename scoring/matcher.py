@@ -5,7 +5,7 @@ boundaries are settled by the space-padded keys and a typical hit costs no check
 in Python; a key holding punctuation or spaces is compared with the folded text,
 stems run to the end of their word, and the few rules with an inner-stem verifier,
 a language family or a case-sensitive spelling are checked one by one.
-One-character punctuation (".", ";") comes from one character-class regex.
+One-character punctuation (".", ";") is found with str.find.
 Overlaps are then settled by layer: the longest signal phrase wins ("reduced
 military presence" is de-escalation, not a build-up), a negation cue inside a
 signal phrase belongs to the phrase ("will not recognise"), and punctuation inside
@@ -27,6 +27,12 @@ from scoring.text import Folded, guess_lang_family
 __all__ = ["Hit", "Scan", "scan"]
 
 Hit = tuple[int, int, int, Rule]
+
+# NamedTuple() runs a Python-level __new__; tuple.__new__ builds the same value directly.
+_new_tuple = tuple.__new__
+# Up to this many hits, plain pairwise loops beat sorting (per text a list holds 0-5).
+_SMALL = 8
+_NOUNS = frozenset({CLAIM, REPORT})
 
 
 class Scan(NamedTuple):
@@ -101,22 +107,34 @@ def _raw_hits(lex: Lexicon, folded: Folded, family: _Family) -> tuple[list[Hit],
                 e = padded.find(" ", e + 1) - 1  # a stem runs to the end of its word
             for rank, rule, dest in simple:
                 out[dest].append((s, e, rank, rule))
-    if lex.punct_re is not None:
-        rules = lex.punct_rules
-        for m in lex.punct_re.finditer(text):
-            s = m.start()
-            klen, simple, complex_rules = rules[text[s]]
+    # One str.find loop per punctuation key: each find is a C memchr, cheaper than a
+    # regex match object per full stop and comma.
+    find = text.find
+    for char, (klen, simple, complex_rules) in lex.punct_rules.items():
+        s = find(char)
+        while s >= 0:
             for rank, rule, dest in simple:
                 out[dest].append((s, s + klen, rank, rule))
             if complex_rules:
                 _complex(out, complex_rules, folded, s, s + klen, family)
+            s = find(char, s + 1)
     return out
 
 
 def _uncontained(hits: list[Hit]) -> list[Hit]:
-    """Drop hits strictly inside a longer hit of the same list."""
+    """Drop hits strictly inside a longer hit of the same list (order is not kept)."""
     if len(hits) < 2:
         return hits
+    if len(hits) <= _SMALL:
+        out = []
+        for h in hits:
+            s, e = h[0], h[1]
+            for g in hits:
+                if g[0] <= s and g[1] >= e and (g[0] != s or g[1] != e):
+                    break
+            else:
+                out.append(h)
+        return out
     ordered = sorted(hits, key=lambda h: (h[0], -h[1]))
     kept: list[Hit] = []
     max_end = -1
@@ -137,10 +155,21 @@ def _uncontained(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+def _covered(h: Hit, covers: list[Hit]) -> bool:
+    """Whether ``h`` lies inside (or on) the span of one of ``covers``."""
+    s, e = h[0], h[1]
+    for c in covers:
+        if c[0] <= s and c[1] >= e:
+            return True
+    return False
+
+
 def _outside(hits: list[Hit], covers: list[Hit]) -> list[Hit]:
     """Drop hits lying inside (or equal to) a span of ``covers``."""
     if not covers or not hits:
         return hits
+    if len(covers) <= _SMALL:
+        return [h for h in hits if not _covered(h, covers)]
     spans = sorted((c[0], c[1]) for c in covers)
     starts = [s for s, _ in spans]
     # running maximum of ends so one bisect answers "is [s, e) covered?"
@@ -165,24 +194,43 @@ def scan(lex: Lexicon, folded: Folded, family: str | None = None,
     ``family`` limits language-bound rules; with ``guess_family`` and no family it is
     guessed from the original text (``text.guess_lang_family``) when first needed.
     """
-    plain, gated, actors, cues, breaks, discards = _raw_hits(
-        lex, folded, _Family(family, guess_family and family is None))
+    return _post(*_raw_hits(lex, folded, _Family(family, guess_family and family is None)))
+
+
+def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit],
+          breaks: list[Hit], discards: list[Hit]) -> Scan:
+    """Settle overlaps between the raw hit lists and sort them."""
+    # Every list is sorted at the end, so the filters below need not keep order.
     plain = _uncontained(plain)
-    actors = _uncontained(actors)
-    if len(cues) > 1:
-        cues = _uncontained(cues)
+    if len(actors) > 1:
+        actors = _uncontained(actors)
+        actors.sort()
     if cues:
-        # Claim nouns and accusation verbs stay even inside a signal phrase ("accusations"
-        # is both a claim and an accusation); the other cues inside a signal phrase
-        # belong to it ("will not recognise").
-        nouns = [c for c in cues if c[3].kind in (CLAIM, REPORT)]
-        cues = _outside([c for c in cues if c[3].kind not in (CLAIM, REPORT)], plain) + nouns
+        cues = _uncontained(cues)
+        if plain:
+            # Claim nouns and accusation verbs stay even inside a signal phrase
+            # ("accusations" is both a claim and an accusation); the other cues inside a
+            # signal phrase belong to it ("will not recognise").
+            cues = [c for c in cues if c[3].kind in _NOUNS or not _covered(c, plain)]
         cues.sort()
     if breaks:
-        breaks = _outside(breaks, plain + actors)
+        covers = plain + actors if actors else plain
+        if covers:
+            if len(covers) <= _SMALL:
+                kept = []
+                for h in breaks:
+                    s, e = h[0], h[1]
+                    for c in covers:
+                        if c[0] <= s and c[1] >= e:
+                            break
+                    else:
+                        kept.append(h)
+                breaks = kept
+            else:
+                breaks = _outside(breaks, covers)
         breaks.sort()
-    signals = plain + gated
+    signals = plain + gated if gated else plain
     signals.sort()
-    actors.sort()
-    discards.sort()
-    return Scan(signals, actors, cues, breaks, discards)
+    if discards:
+        discards.sort()
+    return _new_tuple(Scan, (signals, actors, cues, breaks, discards))

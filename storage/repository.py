@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+import numpy as np
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -121,10 +122,18 @@ def _fit(column, value: str | None) -> str | None:  # noqa: ANN001 - a mapped co
     SQLite ignores VARCHAR lengths but PostgreSQL rejects the whole transaction, so a
     hostile ETag or an endless <language> would otherwise fail a feed on one dialect only.
     """
+    if value is None:
+        return None
+    value = _no_nul(value)
     length = getattr(column.type, "length", None)
-    if value is None or length is None or len(value) <= length:
+    if length is None or len(value) <= length:
         return value
     return value[:length]
+
+
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL at all (SQLite can); it never carries meaning in a feed.
+    return value.replace("\x00", "") if value and "\x00" in value else value
 
 
 def _dialect_insert(conn: Connection, table):  # noqa: ANN001, ANN202 - SQLAlchemy Table/insert
@@ -302,8 +311,8 @@ def record_fetch(
             http_status=http_status,
             new=new,
             duplicates=duplicates,
-            error=error,
-            warning=warning,
+            error=_no_nul(error),
+            warning=_no_nul(warning),
             duration_ms=duration_ms,
         )
     )
@@ -319,9 +328,9 @@ def record_fetch(
             fits = _fit(Feed.last_modified, last_modified) == last_modified
             values["last_modified"] = last_modified if fits else None
         if feed_title:
-            values["title"] = feed_title
+            values["title"] = _no_nul(feed_title)
     else:
-        values.update(consecutive_errors=Feed.consecutive_errors + 1, last_error=error)
+        values.update(consecutive_errors=Feed.consecutive_errors + 1, last_error=_no_nul(error))
     if gone:
         values["gone"] = True
     conn.execute(update(Feed).where(Feed.id == feed_id).values(**values))
@@ -365,8 +374,8 @@ def _item_values(feed_id: int, row: ItemRow) -> dict[str, object]:
         "guid": _fit(Item.guid, row.guid),
         # A clipped link would lead somewhere else: drop it instead.
         "url": row.url if url_fits else None,
-        "title": row.title,
-        "summary": row.summary,
+        "title": _no_nul(row.title),
+        "summary": _no_nul(row.summary),
         "lang": _fit(Item.lang, row.lang),
         "published_at": to_naive_utc(row.published_at),
         "date_estimated": row.date_estimated,
@@ -384,11 +393,14 @@ def _insert_items(conn: Connection, feed_id: int, rows: list[ItemRow]) -> list[t
     """Insert rows, returning (row, id) for those stored; a key taken meanwhile is skipped."""
     if not rows:
         return []
-    stmt = insert(Item).returning(Item.id, sort_by_parameter_order=True)
+    # Ids are matched back through the unique dedup_key: asking for parameter order
+    # instead makes SQLAlchemy insert row by row on SQLite (no sentinel column).
+    stmt = insert(Item).returning(Item.id, Item.dedup_key)
     try:
         with conn.begin_nested():
-            ids = conn.execute(stmt, [_item_values(feed_id, r) for r in rows]).scalars().all()
-        return list(zip(rows, ids, strict=True))
+            values = [_item_values(feed_id, r) for r in rows]
+            ids = {key: item_id for item_id, key in conn.execute(stmt, values)}
+        return [(r, ids[r.dedup_key]) for r in rows]
     except IntegrityError:
         # Another worker stored one of these keys between our check and insert:
         # fall back to row-by-row so the rest of the batch still lands.
@@ -401,8 +413,78 @@ def _insert_items(conn: Connection, feed_id: int, rows: list[ItemRow]) -> list[t
         return stored
 
 
+_MASK64 = (1 << 64) - 1
+# Rows of the item × candidate distance matrix computed at once (bounds memory).
+_MATCH_CHUNK = 256
+
+
 def _hamming(a: int, b: int) -> int:
-    return ((a ^ b) & 0xFFFFFFFFFFFFFFFF).bit_count()
+    return ((a ^ b) & _MASK64).bit_count()
+
+
+def _existing_candidates(
+    conn: Connection, stored: list[tuple[ItemRow, int]], days: list[date]
+) -> dict[int, tuple[int, date]]:
+    """Stored stories (with band keys) dated within the batch's date window."""
+    found: dict[int, tuple[int, date]] = {}
+    if not any(row.bands for row, _ in stored):
+        return found
+    lo = min(days) - timedelta(days=STORY_WINDOW_DAYS)
+    hi = max(days) + timedelta(days=STORY_WINDOW_DAYS)
+    # Every story in the window, found through the day index: its cost follows the
+    # window, whereas probing the band keys walks each key's rows across all time.
+    # The distance test below is vectorised, and the band check is redone only for
+    # the few stories that come close.
+    q = (
+        select(StoryBand.story_id, StoryBand.day, Story.simhash)
+        .distinct()
+        .join(Story, Story.id == StoryBand.story_id)
+        .where(StoryBand.day.between(lo, hi))
+    )
+    for story_id, day, simhash in conn.execute(q):
+        found[story_id] = (simhash, day)
+    return found
+
+
+def _match_existing(
+    conn: Connection,
+    stored: list[tuple[ItemRow, int]],
+    days: list[date],
+    max_distance: int,
+) -> list[int | None]:
+    """Per item, the lowest-id stored story that shares a band, is near enough and in window."""
+    matches: list[int | None] = [None] * len(stored)
+    found = _existing_candidates(conn, stored, days)
+    if not found:
+        return matches
+    ids = np.array(sorted(found), dtype=np.int64)
+    cand_hash = np.array([found[i][0] & _MASK64 for i in ids.tolist()], dtype=np.uint64)
+    cand_day = np.array([found[i][1].toordinal() for i in ids.tolist()], dtype=np.int64)
+    item_hash = np.array([row.simhash & _MASK64 for row, _ in stored], dtype=np.uint64)
+    item_day = np.array([d.toordinal() for d in days], dtype=np.int64)
+    near: dict[int, list[int]] = defaultdict(list)
+    for start in range(0, len(stored), _MATCH_CHUNK):
+        stop = start + _MATCH_CHUNK
+        close = np.bitwise_count(item_hash[start:stop, None] ^ cand_hash[None, :]) <= max_distance
+        close &= np.abs(item_day[start:stop, None] - cand_day[None, :]) <= STORY_WINDOW_DAYS
+        rows, cols = np.nonzero(close)
+        # Row-major order: per item, candidates come in ascending story id.
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            near[start + r].append(int(ids[c]))
+    if not near:
+        return matches
+    hit_ids = sorted({s for sids in near.values() for s in sids})
+    bands_of: dict[int, set[str]] = defaultdict(set)
+    for chunk_start in range(0, len(hit_ids), 500):
+        chunk = hit_ids[chunk_start : chunk_start + 500]
+        for band_key, story_id in conn.execute(
+            select(StoryBand.band_key, StoryBand.story_id).where(StoryBand.story_id.in_(chunk))
+        ):
+            bands_of[story_id].add(band_key)
+    for index, sids in near.items():
+        bands = set(stored[index][0].bands)
+        matches[index] = next((s for s in sids if bands_of[s] & bands), None)
+    return matches
 
 
 def _assign_stories(
@@ -410,66 +492,83 @@ def _assign_stories(
 ) -> dict[int, tuple[int, bool]]:
     """Attach each new item to a story (existing near-duplicate or a new one).
 
-    Returns item id → (story id, is_lead). Candidates come from LSH band keys
-    within a few days of the item, then the exact Hamming distance decides.
+    Returns item id → (story id, is_lead). Candidates share an LSH band key with
+    the item within a few days of it, then the exact Hamming distance decides;
+    the lowest story id wins. Stored stories are older (lower ids) than the ones
+    this batch creates, so they are matched first, all at once; the batch's own
+    stories are then built item by item. A handful of statements per batch.
     """
-    all_bands = sorted({b for row, _ in stored for b in row.bands})
-    candidates: dict[str, set[int]] = defaultdict(set)
-    story_hash: dict[int, int] = {}
-    story_day: dict[int, date] = {}
-    if all_bands:
-        days = [to_naive_utc(r.published_at).date() for r, _ in stored]
-        lo = min(days) - timedelta(days=STORY_WINDOW_DAYS)
-        hi = max(days) + timedelta(days=STORY_WINDOW_DAYS)
-        for chunk_start in range(0, len(all_bands), 500):
-            chunk = all_bands[chunk_start : chunk_start + 500]
-            q = (
-                select(StoryBand.band_key, StoryBand.story_id, StoryBand.day, Story.simhash)
-                .join(Story, Story.id == StoryBand.story_id)
-                .where(StoryBand.band_key.in_(chunk), StoryBand.day.between(lo, hi))
-            )
-            for band_key, story_id, day, simhash in conn.execute(q):
-                candidates[band_key].add(story_id)
-                story_hash[story_id] = simhash
-                story_day[story_id] = day
-    result: dict[int, tuple[int, bool]] = {}
-    touched: set[int] = set()
-    for row, item_id in stored:
-        day = to_naive_utc(row.published_at).date()
+    if not stored:
+        return {}
+    days = [to_naive_utc(row.published_at).date() for row, _ in stored]
+    existing = _match_existing(conn, stored, days, max_distance)
+    # The batch's new stories, by creation order (= the order their ids will have).
+    leads: list[int] = []  # index into ``stored`` of each new story's first item
+    by_band: dict[str, list[int]] = defaultdict(list)
+    story_of: list[tuple[bool, int]] = []  # (is an existing story id?, id or new-story index)
+    for index, (row, _item_id) in enumerate(stored):
+        if existing[index] is not None:
+            story_of.append((True, existing[index]))
+            continue
+        day = days[index]
         match = None
-        for story_id in sorted({s for b in row.bands for s in candidates.get(b, ())}):
-            if abs((story_day[story_id] - day).days) <= STORY_WINDOW_DAYS and (
-                _hamming(story_hash[story_id], row.simhash) <= max_distance
+        for k in sorted({k for b in row.bands for k in by_band.get(b, ())}):
+            lead_row = stored[leads[k]][0]
+            if abs((days[leads[k]] - day).days) <= STORY_WINDOW_DAYS and (
+                _hamming(lead_row.simhash, row.simhash) <= max_distance
             ):
-                match = story_id
+                match = k
                 break
         if match is not None:
-            result[item_id] = (match, False)
-            touched.add(match)
+            story_of.append((False, match))
             continue
-        story_id = conn.execute(
-            insert(Story)
-            .values(
-                simhash=row.simhash,
-                first_item_id=item_id,
-                first_seen=to_naive_utc(row.published_at),
-                item_count=1,
-                outlet_count=1,
-            )
-            .returning(Story.id)
-        ).scalar_one()
-        if row.bands:
-            conn.execute(
-                insert(StoryBand),
-                [{"band_key": b, "story_id": story_id, "day": day} for b in set(row.bands)],
-            )
+        story_of.append((False, len(leads)))
         for b in row.bands:
-            candidates[b].add(story_id)
-        story_hash[story_id] = row.simhash
-        story_day[story_id] = day
-        result[item_id] = (story_id, True)
-    for item_id, (story_id, _lead) in result.items():
-        conn.execute(update(Item).where(Item.id == item_id).values(story_id=story_id))
+            by_band[b].append(len(leads))
+        leads.append(index)
+    new_ids: list[int] = []
+    if leads:
+        # Matched back through first_item_id (unique among them), as for items above.
+        story_by_lead = {
+            lead_item: story_id
+            for story_id, lead_item in conn.execute(
+                insert(Story).returning(Story.id, Story.first_item_id),
+                [
+                    {
+                        "simhash": stored[i][0].simhash,
+                        "first_item_id": stored[i][1],
+                        "first_seen": to_naive_utc(stored[i][0].published_at),
+                        "item_count": 1,
+                        "outlet_count": 1,
+                    }
+                    for i in leads
+                ],
+            )
+        }
+        new_ids = [story_by_lead[stored[i][1]] for i in leads]
+        bands = [
+            {"band_key": b, "story_id": story_id, "day": days[i]}
+            for i, story_id in zip(leads, new_ids, strict=True)
+            for b in sorted(set(stored[i][0].bands))
+        ]
+        if bands:
+            conn.execute(insert(StoryBand), bands)
+    lead_items = {stored[i][1] for i in leads}
+    result: dict[int, tuple[int, bool]] = {}
+    touched: set[int] = set()
+    for (_row, item_id), (is_existing, ref) in zip(stored, story_of, strict=True):
+        story_id = ref if is_existing else new_ids[ref]
+        lead = item_id in lead_items
+        result[item_id] = (story_id, lead)
+        if not lead:
+            touched.add(story_id)
+    items = Item.__table__
+    conn.execute(
+        update(items)
+        .where(items.c.id == bindparam("b_item"))
+        .values(story_id=bindparam("b_story"), is_story_lead=bindparam("b_lead")),
+        [{"b_item": i, "b_story": s, "b_lead": lead} for i, (s, lead) in result.items()],
+    )
     if touched:
         _refresh_story_counts(conn, touched)
     return result
@@ -477,17 +576,22 @@ def _assign_stories(
 
 def _refresh_story_counts(conn: Connection, story_ids: Iterable[int]) -> None:
     ids = sorted(story_ids)
-    counts = conn.execute(
-        select(Item.story_id, func.count(), func.count(func.distinct(Item.feed_id)))
-        .where(Item.story_id.in_(ids))
-        .group_by(Item.story_id)
-    ).all()
-    for story_id, n_items, n_outlets in counts:
-        conn.execute(
-            update(Story)
-            .where(Story.id == story_id)
-            .values(item_count=n_items, outlet_count=n_outlets)
-        )
+    counts = []
+    for chunk_start in range(0, len(ids), 500):
+        counts += conn.execute(
+            select(Item.story_id, func.count(), func.count(func.distinct(Item.feed_id)))
+            .where(Item.story_id.in_(ids[chunk_start : chunk_start + 500]))
+            .group_by(Item.story_id)
+        ).all()
+    if not counts:
+        return
+    stories = Story.__table__
+    conn.execute(
+        update(stories)
+        .where(stories.c.id == bindparam("b_story"))
+        .values(item_count=bindparam("b_items"), outlet_count=bindparam("b_outlets")),
+        [{"b_story": s, "b_items": n, "b_outlets": o} for s, n, o in counts],
+    )
 
 
 def _score_values(item_id: int, score: ItemScore, now: datetime) -> dict[str, object]:
@@ -516,7 +620,7 @@ def _write_scores(conn: Connection, scored: Sequence[tuple[int, ItemScore]]) -> 
             "signal": e.signal,
             "actor": e.actor,
             "target": e.target,
-            "text": e.text,
+            "text": _no_nul(e.text),
             "field": e.field,
             "start": e.start,
             "end": e.end,
@@ -656,9 +760,6 @@ def save_items(
     result.duplicates = len(rows) - len(stored)
     result.item_ids = [item_id for _, item_id in stored]
     stories = _assign_stories(conn, feed_id, stored, max_distance)
-    non_leads = [item_id for item_id, (_s, lead) in stories.items() if not lead]
-    if non_leads:
-        conn.execute(update(Item).where(Item.id.in_(non_leads)).values(is_story_lead=False))
     _write_scores(conn, [(item_id, row.score) for row, item_id in stored])
     _aggregate(
         conn,

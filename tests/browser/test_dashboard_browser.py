@@ -108,8 +108,12 @@ def table_rows(page, index: int = 0, *, wait: bool = True) -> list[dict[str, str
 
     The grid draws on a canvas; its accessible table holds the cells in view (rows and
     columns scrolled out of view are absent) and fills in after the first draw, so by
-    default this waits for a row to appear.
+    default this scrolls the grid into view and waits for a row to appear.
     """
+    grids = page.locator('[data-testid="stDataFrame"]')
+    if grids.count() > index:
+        # Grids off screen may not draw (nor fill their accessible table) until seen.
+        grids.nth(index).scroll_into_view_if_needed()
     if wait:
         page.wait_for_function(
             """(n) => {
@@ -207,7 +211,7 @@ def test_overview_filters_news_search_and_csv(
     wait_legend(page, focal)
     assert sorted(card_labels(page)) == focal
     stories = table_rows(page)
-    assert stories and all(r["published (UTC)"].startswith("30 Sep 2023") for r in stories)
+    assert stories and all(r["published (UTC)"].startswith("2023-09-30") for r in stories)
     no_errors_shown(page)
     shot = full_page_png(page, tmp_path / "overview.png")
     width, height = png_size(shot)

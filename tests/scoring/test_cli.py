@@ -39,6 +39,33 @@ def test_score_contract_keeps_order_and_reports_bad_lines():
     assert out[4]["signals"] == []
 
 
+def test_blank_lines_get_an_error_line_each_so_output_lines_match_input_lines():
+    good = json.dumps({"id": "g", "title": "Kosovo police arrest two Serbs"})
+    proc = _run(["score"], "\n".join([good, "", "   \t", good]) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert len(out) == 4
+    assert out[1] == {"id": None, "error": "empty line"}
+    assert out[2] == {"id": None, "error": "empty line"}
+    assert out[0]["signals"] == out[3]["signals"] == ["police_action"]
+
+
+def test_rescore_hands_over_to_the_orchestrator(db_url):
+    proc = _run(["rescore", "--db", db_url])
+    assert proc.returncode == 0, proc.stderr
+    assert "re-scored 0 items" in proc.stdout
+
+
+def test_scoring_cli_never_imports_storage_or_ingest():
+    # rescore must exec the orchestrator, not import it (DESIGN.md: scoring is pure)
+    code = ("import sys, scoring.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('storage', 'ingest')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 def test_unreadable_input_exits_2():
     proc = _run(["score", "--input", "/nonexistent/file.jsonl"])
     assert proc.returncode == 2
