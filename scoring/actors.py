@@ -52,23 +52,31 @@ def resolve_actors(
 ) -> list[ActorMention]:
     """Actor mentions among ``hits`` that are valid for the publication year."""
     # Two actors on one span ("Srpska": RS in English, the Serbian adjective stem
-    # elsewhere): the language-specific, then the exact alias wins over a stem.
-    best: dict[tuple[int, int], tuple[bool, bool]] = {}
-    for start, end, _, r in hits:
-        rank = (r.lang is not None, not r.prefix)
-        key = (start, end)
-        best[key] = max(best.get(key, rank), rank)
-    out = []
-    for start, end, _, r in hits:
-        if (r.lang is not None, not r.prefix) != best[(start, end)]:
-            continue
-        if (r.valid_from is not None or r.valid_to is not None) and not holder_applies(
-            r.valid_from, r.valid_to, r.unambiguous, year
-        ):
-            continue
-        # tuple.__new__ skips NamedTuple's Python-level __new__ (same value, less time)
-        out.append(_new_tuple(ActorMention,
-                              (start, end, r.value, clause_of(start), sentence_of(start))))
+    # elsewhere): the language-specific, then the exact alias wins over a stem. Hits
+    # come sorted by span, so the hits of one span are neighbours.
+    out: list[ActorMention] = []
+    n = len(hits)
+    i = 0
+    while i < n:
+        start, end, _, r = hits[i]
+        j = i + 1
+        if j < n and hits[j][0] == start and hits[j][1] == end:
+            while j < n and hits[j][0] == start and hits[j][1] == end:
+                j += 1
+            group = [h[3] for h in hits[i:j]]
+            best = max((g.lang is not None, not g.prefix) for g in group)
+            rules = [g for g in group if (g.lang is not None, not g.prefix) == best]
+        else:
+            rules = [r]
+        clause, sentence = clause_of(start), sentence_of(start)
+        for r in rules:
+            if (r.valid_from is not None or r.valid_to is not None) and not holder_applies(
+                r.valid_from, r.valid_to, r.unambiguous, year
+            ):
+                continue
+            # tuple.__new__ skips NamedTuple's Python-level __new__ (same value, less time)
+            out.append(_new_tuple(ActorMention, (start, end, r.value, clause, sentence)))
+        i = j
     return out
 
 

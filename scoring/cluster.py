@@ -69,7 +69,8 @@ _APOSTROPHES = re.compile("['\u2019\u02bc`\u00b4]")
 # "120,000", "120.000" and "120000" are one number whichever style an
 # outlet uses for thousands (and "1,5" / "1.5" one decimal).
 _DIGIT_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
-_NON_WORD = re.compile(r"[\W_]+")
+# Runs of letters and digits: what is left between runs of [\W_] (\W covers whitespace).
+_WORD = re.compile(r"[^\W_]+")
 # Wire boilerplate that one outlet adds and another does not; it says nothing
 # about which story this is.
 _BOILERPLATE = frozenset(
@@ -79,30 +80,82 @@ _BOILERPLATE = frozenset(
 )
 
 
+class _CombiningMarks(dict):
+    """``str.translate`` table deleting combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_DROP_MARKS = _CombiningMarks()
+
+
 def _fold(text: str) -> str:
     """Casefold, transliterate Cyrillic, strip diacritics."""
-    text = text.casefold().translate(_TRANSLATE)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = text.casefold()
+    if text.isascii():
+        return text  # nothing to transliterate, and NFKD leaves ASCII as it is
+    return unicodedata.normalize("NFKD", text.translate(_TRANSLATE)).translate(_DROP_MARKS)
 
 
 def _words(text: str) -> list[str]:
     """Folded words of ``text`` with markup, punctuation and boilerplate removed."""
-    text = _DIGIT_SEPARATOR.sub("", _APOSTROPHES.sub("", _TAG.sub(" ", text)))
-    words = _NON_WORD.sub(" ", _fold(text)).split()
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = _DIGIT_SEPARATOR.sub("", _APOSTROPHES.sub("", text))
+    words = _WORD.findall(_fold(text))
     return [w for w in words if w not in _BOILERPLATE]
 
 
 def story_text(title: str, summary: str = "") -> str:
     """Normalised title + first ``LEAD_WORDS`` words of the lead, for hashing."""
-    lead = _words(summary or "")[:LEAD_WORDS]
+    lead = _lead_words(summary or "")
     return " ".join(_words(title or "") + lead)
+
+
+# Characters of a summary read before trying for the lead words (20 words rarely need more).
+_LEAD_CHARS = 200
+
+
+def _lead_words(summary: str) -> list[str]:
+    """``_words(summary)[:LEAD_WORDS]``, reading only as much of a long summary as needed.
+
+    The prefix is cut at whitespace outside any tag, where no rule of ``_words``
+    looks across the cut, so its first words are those of the whole text.
+    """
+    cut = summary.find(" ", _LEAD_CHARS)
+    if cut > 0 and summary.rfind("<", 0, cut) <= summary.rfind(">", 0, cut):
+        words = _words(summary[:cut])
+        if len(words) >= LEAD_WORDS:
+            return words[:LEAD_WORDS]
+    return _words(summary)[:LEAD_WORDS]
 
 
 def _feature_hash(feature: str) -> int:
     # blake2b, not hash(): Python salts str hashes per process, and the
     # stored hashes must compare across processes and machines.
     return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "big")
+
+
+# Words and word pairs recur across news items, so their hashes are kept (bounded:
+# the table is simply dropped when full).
+_HASH_CACHE: dict[str, int] = {}
+_HASH_CACHE_MAX = 200_000
+
+
+def _cached_hashes(features: list[str]) -> list[int]:
+    cache = _HASH_CACHE
+    if len(cache) > _HASH_CACHE_MAX:
+        cache.clear()
+    out = []
+    for feature in features:
+        value = cache.get(feature)
+        if value is None:
+            value = cache[feature] = _feature_hash(feature)
+        out.append(value)
+    return out
 
 
 def _features(tokens: list[str]) -> Iterable[tuple[str, float]]:
@@ -124,16 +177,17 @@ def _to_signed(value: int) -> int:
 
 def simhash(text: str) -> int:
     """64-bit SimHash of ``text`` as a signed int64 (fits SQL BIGINT); 0 for empty text."""
-    weighted = list(_features(text.split()))
-    if not weighted:
+    tokens = text.split()
+    if not tokens:
         return 0
-    hashes = np.array([_feature_hash(f) for f, _ in weighted], dtype=">u8")
-    weights = np.array([w for _, w in weighted])
+    # Every feature weighs 1 (``_features``), so a bit's vote is positive exactly
+    # when more than half of the features set it: count instead of summing ±1.0.
+    features = [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))]
+    hashes = np.array(_cached_hashes(features), dtype=">u8")
     # Bit i of every feature hash, most significant first: shape (features, 64).
-    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1)
-    votes = weights @ (bits.astype(np.float64) * 2.0 - 1.0)
-    value = int("".join("1" if v > 0 else "0" for v in votes), 2)
-    return _to_signed(value)
+    ones = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1).sum(axis=0)
+    packed = np.packbits(ones * 2 > len(features))
+    return _to_signed(int.from_bytes(packed.tobytes(), "big"))
 
 
 def hamming(a: int, b: int) -> int:

@@ -83,8 +83,9 @@ class Lexicon:
     """Immutable compiled lexicon; ``version`` is stored with every score."""
 
     version: str
-    # ahocorasick.Automaton over spaced text: padded key -> tuple of matcher groups
-    # (back, klen, check, prefix, simple, complex); see _Builder.automaton
+    # ahocorasick.Automaton over spaced text: padded key -> (back, klen, check, prefix,
+    # dest, rank, rule, None) for a key with one plain rule, else (..., groups) with
+    # groups of (back, klen, check, prefix, simple, complex); see _Builder.automaton
     automaton: Any
     weights: dict[str, float]
     hedge_factor: float
@@ -209,7 +210,13 @@ class _Builder:
                 ))
         auto = ahocorasick.Automaton()
         for akey, gs in groups.items():
-            auto.add_word(akey, tuple(gs))
+            back, klen, check, prefix, simple_rules, complex_rules = gs[0]
+            if len(gs) == 1 and len(simple_rules) == 1 and not complex_rules:
+                # the common case, unpacked in one step by the matcher
+                rank, rule, dest = simple_rules[0]
+                auto.add_word(akey, (back, klen, check, prefix, dest, rank, rule, None))
+            else:
+                auto.add_word(akey, (0, 0, None, False, 0, 0, None, tuple(gs)))
         auto.make_automaton()
         return auto, punct
 

@@ -30,7 +30,7 @@ Hit = tuple[int, int, int, Rule]
 
 # NamedTuple() runs a Python-level __new__; tuple.__new__ builds the same value directly.
 _new_tuple = tuple.__new__
-# Up to this many hits, plain pairwise loops beat sorting (per text a list holds 0-5).
+# Up to this many covers, a plain pairwise check beats sorting (per text a list holds 0-5).
 _SMALL = 8
 _NOUNS = frozenset({CLAIM, REPORT})
 
@@ -95,7 +95,16 @@ def _complex(out: tuple[list[Hit], ...], rules: tuple[Any, ...], folded: Folded,
 def _raw_hits(lex: Lexicon, folded: Folded, family: _Family) -> tuple[list[Hit], ...]:
     text, padded = folded.text, folded.padded
     out: tuple[list[Hit], ...] = ([], [], [], [], [], [])
-    for pend, groups in lex.automaton.iter(padded):
+    for pend, (back, klen, check, prefix, dest, rank, rule, groups) in lex.automaton.iter(padded):
+        if groups is None:  # one plain rule: most keys
+            s = pend - back
+            e = s + klen
+            if check is not None and text[s:e] != check:
+                continue
+            if prefix:
+                e = padded.find(" ", e + 1) - 1  # a stem runs to the end of its word
+            out[dest].append((s, e, rank, rule))
+            continue
         for back, klen, check, prefix, simple, complex_rules in groups:
             s = pend - back
             e = s + klen
@@ -122,37 +131,31 @@ def _raw_hits(lex: Lexicon, folded: Folded, family: _Family) -> tuple[list[Hit],
 
 
 def _uncontained(hits: list[Hit]) -> list[Hit]:
-    """Drop hits strictly inside a longer hit of the same list (order is not kept)."""
+    """Drop hits strictly inside a longer hit of the same list; the result is sorted.
+
+    After a plain sort (start, then end) a hit is strictly inside another exactly when
+    an earlier start reaches at least as far, or its own start has a longer hit.
+    """
     if len(hits) < 2:
         return hits
-    if len(hits) <= _SMALL:
-        out = []
-        for h in hits:
-            s, e = h[0], h[1]
-            for g in hits:
-                if g[0] <= s and g[1] >= e and (g[0] != s or g[1] != e):
-                    break
-            else:
-                out.append(h)
-        return out
-    ordered = sorted(hits, key=lambda h: (h[0], -h[1]))
-    kept: list[Hit] = []
-    max_end = -1
-    prev_start = prev_end = -1
-    prev_max = -1
-    for h in ordered:
-        start, end = h[0], h[1]
-        if start == prev_start and end == prev_end:
-            if end > prev_max:
-                kept.append(h)
-            continue
-        prev_max = max_end
-        prev_start, prev_end = start, end
-        if end <= max_end:
-            continue
-        kept.append(h)
-        max_end = end
-    return kept
+    hits.sort()
+    out: list[Hit] = []
+    n = len(hits)
+    reach = -1  # furthest end among hits that start earlier
+    i = 0
+    while i < n:
+        start = hits[i][0]
+        j = i + 1
+        while j < n and hits[j][0] == start:
+            j += 1
+        longest = hits[j - 1][1]
+        if longest > reach:
+            for k in range(i, j):
+                if hits[k][1] == longest:
+                    out.append(hits[k])
+            reach = longest
+        i = j
+    return out
 
 
 def _covered(h: Hit, covers: list[Hit]) -> bool:
@@ -200,11 +203,9 @@ def scan(lex: Lexicon, folded: Folded, family: str | None = None,
 def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit],
           breaks: list[Hit], discards: list[Hit]) -> Scan:
     """Settle overlaps between the raw hit lists and sort them."""
-    # Every list is sorted at the end, so the filters below need not keep order.
+    # _uncontained sorts; the filters below keep order
     plain = _uncontained(plain)
-    if len(actors) > 1:
-        actors = _uncontained(actors)
-        actors.sort()
+    actors = _uncontained(actors)
     if cues:
         cues = _uncontained(cues)
         if plain:
@@ -212,7 +213,6 @@ def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit]
             # ("accusations" is both a claim and an accusation); the other cues inside a
             # signal phrase belong to it ("will not recognise").
             cues = [c for c in cues if c[3].kind in _NOUNS or not _covered(c, plain)]
-        cues.sort()
     if breaks:
         covers = plain + actors if actors else plain
         if covers:
@@ -229,8 +229,11 @@ def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit]
             else:
                 breaks = _outside(breaks, covers)
         breaks.sort()
-    signals = plain + gated if gated else plain
-    signals.sort()
+    if gated:
+        signals = plain + gated
+        signals.sort()
+    else:
+        signals = plain
     if discards:
         discards.sort()
     return _new_tuple(Scan, (signals, actors, cues, breaks, discards))
