@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from scoring.lexicon import THIRD_PARTY
+from scoring.lexicon import NOBODY, THIRD_PARTY
 from scoring.matcher import Hit
 
 __all__ = ["ActorMention", "attribute", "resolve_actors"]
@@ -30,6 +30,7 @@ class ActorMention(NamedTuple):
     code: str
     clause: int
     sentence: int
+    capital: bool = False  # named through a capital-city alias
 
 
 def holder_applies(valid_from: int | None, valid_to: int | None, unambiguous: bool,
@@ -68,14 +69,20 @@ def resolve_actors(
             rules = [g for g in group if (g.lang is not None, not g.prefix) == best]
         else:
             rules = [r]
+        if len(rules) > 1 and any(g.value == NOBODY for g in rules):
+            i = j  # an exact non-actor spelling ("serbë") overrides the alias it folds to
+            continue
         clause, sentence = clause_of(start), sentence_of(start)
         for r in rules:
             if (r.valid_from is not None or r.valid_to is not None) and not holder_applies(
                 r.valid_from, r.valid_to, r.unambiguous, year
             ):
                 continue
+            if r.value == NOBODY:
+                continue
             # tuple.__new__ skips NamedTuple's Python-level __new__ (same value, less time)
-            out.append(_new_tuple(ActorMention, (start, end, r.value, clause, sentence)))
+            out.append(_new_tuple(ActorMention, (start, end, r.value, clause, sentence,
+                                                 r.capital)))
         i = j
     return out
 

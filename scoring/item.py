@@ -11,6 +11,7 @@ hedged mentions weaker), so repeating a word cannot inflate a score.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from bisect import bisect_right
 from collections.abc import Callable
 from datetime import date, datetime
@@ -18,7 +19,18 @@ from functools import partial
 from typing import Any, TypeVar
 
 from scoring.actors import ActorMention, attribute, resolve_actors
-from scoring.lexicon import BREAK, DENIAL, DENIAL_OBJ, SOFT, THIRD_PARTY, Lexicon, load_lexicon
+from scoring.context import Speaker, accuser_named, find_speakers, is_victim
+from scoring.lexicon import (
+    BREAK,
+    DENIAL,
+    DENIAL_OBJ,
+    NEG,
+    SOFT,
+    THIRD_PARTY,
+    Lexicon,
+    Rule,
+    load_lexicon,
+)
 from scoring.matcher import Hit, scan
 from scoring.negation import Mention, assess_clause
 from scoring.text import Folded, fold, lang_family
@@ -68,7 +80,7 @@ _new_score = _slot_constructor(ItemScore, (
 class _Field:
     """One analysed text field: its folded text and where clauses and sentences end."""
 
-    __slots__ = ("folded", "hard", "name", "questions", "sent", "softs")
+    __slots__ = ("colons", "folded", "hard", "name", "questions", "sent", "softs")
 
     def __init__(self, name: str, folded: Folded, breaks: list[Hit]) -> None:
         self.name = name
@@ -78,6 +90,7 @@ class _Field:
         sent: list[int] = []
         self.questions: set[int] = set()  # sentence ids that end in "?"
         self.softs: list[int] = []
+        self.colons: list[int] = []
         for start, _, _, rule in breaks:
             kind = rule.kind
             if kind == BREAK:
@@ -85,6 +98,8 @@ class _Field:
                 if v == "." and not _is_period(text, start):
                     continue
                 hard.append(start)
+                if v == ":":
+                    self.colons.append(start)
                 if v in _SENTENCE_ENDS:
                     sent.append(start)
                     if v == "?":
@@ -124,15 +139,24 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
     clause_of = partial(bisect_right, hard)
     actors = resolve_actors(hits.actors, year, clause_of, partial(bisect_right, sent))
     signal_hits, cue_hits, discards = hits.signals, hits.cues, hits.discards
+    # regex discards (score lines) only matter when something could be suppressed or a
+    # capital could be a club name
+    if lex.discard_regex and (signal_hits or cue_hits or any(a.capital for a in actors)):
+        discards = _regex_discards(lex, folded.text, discards)
     for h in discards:
         if lex.discard_scope[h[3].value] == "item":
             item_discards.append(h[3].value)
     triggers = lex.actor_triggers
     if not signal_hits and not cue_hits and not any(a.code in triggers for a in actors):
         return actors, []
+    speakers = (find_speakers(folded.text, f.colons, hard, sent, actors, lex.official_re)
+                if f.colons else None)
 
     # Attribute and gate each signal hit; one mention per (signal, span).
     mentions: dict[tuple[str, int, int], tuple[str | None, str | None]] = {}
+    negated_only: set[tuple[str, int, int]] = set()
+    gated_spans: list[tuple[int, int]] = []
+    nouns: set[tuple[str, int, int]] = set()  # accusation nouns ("claims"), not acts
     unless_rules = lex.unless
     for start, end, _, rule in signal_hits:
         key = (rule.value, start, end)
@@ -143,18 +167,26 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
         gate = rule.gate
         if gate is not None:
             ok = bool(gate.speaker) and actor is not None and actor in gate.speaker
+            if not ok and gate.speaker and speakers:
+                sp = speakers.get(bisect_right(sent, start))
+                ok = sp is not None and sp.colon < start and sp.code in gate.speaker
             if not ok and gate.cooccur:
                 ok = any(m.code in gate.cooccur and m.clause == c for m in actors)
             if not ok and gate.other_actor:
-                ok = any(m.code not in (actor, THIRD_PARTY) and m.clause == c for m in actors)
+                ok = accuser_named(folded.text, actors, actor, start, end, c, gate.accuser_after)
+                if ok:
+                    nouns.add(key)
             if not ok:
                 continue
+            gated_spans.append((start, end))
         unless = unless_rules.get(rule.value)
         if unless is not None and (
             actor in unless.speaker
             or any(m.code in unless.cooccur and m.clause == c for m in actors)
         ):
             continue
+        if rule.negated_only:
+            negated_only.add(key)
         mentions[key] = (actor, target)
     for a in actors:
         trigger = triggers.get(a.code)
@@ -163,6 +195,11 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             mentions.setdefault((trigger, a.start, a.end), (a.code, target))
     if not mentions and not any(c[3].kind in _DENIAL_KINDS for c in cue_hits):
         return actors, []  # with no mention only a denial can give evidence
+    if gated_spans and cue_hits:
+        # a negation inside an accepted statement phrase belongs to it ("not in the spirit
+        # of"); calls ("urges", "called on") stay cues for what follows them
+        cue_hits = [h for h in cue_hits if h[3].kind != NEG
+                    or not any(s <= h[0] and h[1] <= e for s, e in gated_spans)]
 
     # Mentions and cues are sorted by position, so their clauses come in order.
     by_clause: dict[int, list[Mention]] = {}
@@ -181,6 +218,8 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             cues_by_clause[c] = [h]
         else:
             cs.append(h)
+    if speakers and cues_by_clause:
+        _official_denials(lex, speakers, hard, cues_by_clause)
 
     evidence: list[Evidence] = []
     append = evidence.append
@@ -188,13 +227,23 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
     weights = lex.rounded_weights
     original = folded.original
     offsets = folded.offsets
+    victim = lex.victim
+    implied = lex.implied
+    implied_src = {src for _, src, _ in implied} if implied else ()
     clauses = sorted(by_clause.keys() | cues_by_clause.keys()) if cues_by_clause else by_clause
     for clause in clauses:
         ms = by_clause.get(clause, ())
         cues = cues_by_clause.get(clause) if cues_by_clause else None
         if cues:
             actor_starts = [a.start for a in actors if a.clause == clause]
-            statuses, denials = assess_clause(ms, cues, f.softs, actor_starts, lex.immune)
+            setting: list[int] | tuple[()] = ()
+            # setting words matter only between two mentions of a clause with a denial
+            if len(ms) > 1 and lex.setting_re is not None and any(
+                    c[3].kind in _DENIAL_KINDS for c in cues):
+                setting = [m.start() for m in lex.setting_re.finditer(
+                    folded.text, ms[0].end, ms[-1].start)]
+            statuses, denials = assess_clause(ms, cues, f.softs, actor_starts, lex.immune,
+                                              setting)
         else:
             statuses, denials = None, ()  # no cue: every mention is plainly asserted
         for i, m in enumerate(ms):
@@ -204,14 +253,25 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
                 negated, hedged, suppressed = False, False, None
             else:
                 negated, hedged, suppressed = statuses[i]
+            if not negated and negated_only and (signal, start, end) in negated_only:
+                continue
             if not hedged and questions:
                 hedged = bisect_right(sent, start) in questions
             if discards and suppressed is None:
                 suppressed = _discarded(lex, f, discards, signal, start)
+            if victim and suppressed is None and signal in victim:
+                words, after = victim[signal]
+                ends = [x.end for x in ms if x.signal == after and x.end <= start]
+                if ends and is_victim(folded.text, start, ends, words):
+                    suppressed = "victim"
             if negated or suppressed is not None:
                 weight = 0.0
             else:
                 weight = weights[signal][hedged]
+            if signal in implied_src and weight and not denials and (
+                    (signal, start, end) not in nouns):
+                _imply(lex, evidence, folded, name, speakers, bisect_right(sent, start),
+                       start, end, signal, actor, target, hedged)
             if offsets is not None:
                 start, end = folded.span(start, end)
             append(new_evidence(signal, actor or None, original[start:end], start, end, negated,
@@ -222,6 +282,58 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             append(_evidence(lex, f, discards, _new_tuple(Mention, (d[0], d[1], "denial")),
                              actor, target, False, False))
     return actors, evidence
+
+
+def _imply(lex: Lexicon, evidence: list[Evidence], folded: Folded, name: str,
+           speakers: dict[int, Speaker] | None, sentence: int, start: int, end: int,
+           signal: str, actor: str | None, target: str | None, hedged: bool) -> None:
+    """Evidence for the signals an asserted mention implies (an accusation by Russia is
+    influence too), on the same span."""
+    for derived, src, who in lex.implied:
+        if src != signal:
+            continue
+        sp = speakers.get(sentence) if speakers else None
+        if actor in who or (sp is not None and sp.colon < start and sp.code in who):
+            a, b = folded.span(start, end)
+            evidence.append(new_evidence(derived, actor or None, folded.original[a:b], a, b,
+                                         False, target or None, name,
+                                         lex.rounded_weights[derived][hedged], hedged, None))
+
+
+def _regex_discards(lex: Lexicon, text: str, discards: list[Hit]) -> list[Hit]:
+    """Add the hits of regex discards (score lines) to the phrase discards."""
+    if not any(d in text for d in "0123456789"):
+        return discards  # every regex discard (a score line) needs a digit
+    extra = []
+    for rule, rx in lex.discard_regex:
+        m = rx.search(text)
+        if m is not None:
+            extra.append((m.start(), m.end(), 0, rule))
+    if not extra:
+        return discards
+    return sorted(discards + extra, key=_hit_position)
+
+
+def _hit_position(h: Hit) -> tuple[int, int]:
+    return h[0], h[1]
+
+
+def _official_denials(lex: Lexicon, speakers: dict[int, Speaker], hard: list[int],
+                      cues_by_clause: dict[int, list[Hit]]) -> None:
+    """An official body's "X: there was no Y" is a denial: its negation cue becomes one."""
+    for sp in speakers.values():
+        if not sp.official:
+            continue
+        clause = bisect_right(hard, sp.colon)
+        cues = cues_by_clause.get(clause)
+        if cues and cues[0][3].kind == NEG:
+            h = cues[0]
+            cues[0] = (h[0], h[1], h[2], _as_denial(h[3]))
+
+
+@functools.lru_cache(maxsize=256)
+def _as_denial(rule: Rule) -> Rule:
+    return dataclasses.replace(rule, kind=DENIAL)
 
 
 def _outermost(keys: dict[tuple[str, int, int], object]) -> list[tuple[str, int, int]]:
@@ -308,12 +420,16 @@ def score_item(
     item_discards: list[str] = []
     evidence: list[Evidence] = []
     actor_codes: set[str] = set()
+    capitals: set[str] = set()
     for name, text in (("title", title or ""), ("summary", summary or "")):
         if not text:
             continue
         actors, ev = _analyse(lex, name, text, family, year, item_discards)
-        actor_codes.update([a.code for a in actors])
+        for a in actors:
+            (capitals if a.capital else actor_codes).add(a.code)
         evidence.extend(ev)
+    if capitals and not (lex.capital_discards and lex.capital_discards.intersection(item_discards)):
+        actor_codes |= capitals
     actor_codes.discard(THIRD_PARTY)
     if item_discards:
         evidence = [_suppress_item(lex, e, item_discards) for e in evidence]

@@ -15,6 +15,7 @@ instead of scoring with a broken dictionary.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
@@ -47,6 +48,7 @@ CUE_KINDS = frozenset({DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, IRREALIS, REPORT})
 # Which list of the matcher's result a rule's hits go to (see matcher.Scan).
 DEST_SIGNAL, DEST_GATED, DEST_ACTOR, DEST_CUE, DEST_BREAK, DEST_DISCARD = range(6)
 THIRD_PARTY = ""  # actor "code" of a speaker without an actor code
+NOBODY = "-"  # actor "code" of words that look like an alias but name no actor
 _MIN_STEM = 3
 
 
@@ -56,7 +58,9 @@ class Gate:
 
     speaker: frozenset[str]
     cooccur: frozenset[str]
-    other_actor: bool = False  # some actor other than the subject is named in the clause
+    other_actor: bool = False  # an accuser other than the subject is named in the clause
+    # words that may stand between a claim noun and its accuser named after it ("by")
+    accuser_after: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,8 @@ class Rule:
     valid_from: int | None = None
     valid_to: int | None = None
     unambiguous: bool = True
+    capital: bool = False  # a capital-city alias (a club name in sport items)
+    negated_only: bool = False  # counts only when negated ("without incident")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,19 @@ class Lexicon:
     # one-character punctuation keys, found with str.find in folded text:
     # character -> (klen, simple, complex) rules
     punct_rules: dict[str, tuple[int, tuple[Any, ...], tuple[Any, ...]]]
+    # (discard rule, regex over the folded text): score lines such as "2:1"
+    discard_regex: tuple[tuple[Rule, re.Pattern[str]], ...] = ()
+    # discards in whose items capital-city aliases name a club, not a state
+    capital_discards: frozenset[str] = frozenset()
+    # words that end a denial's reach after its first negated mention ("... at the rally")
+    setting_re: re.Pattern[str] | None = None
+    # official bodies whose "X: there was no Y" is a denial
+    official_re: re.Pattern[str] | None = None
+    # signal -> (words before it that make its subject a victim, the signal that must
+    # precede): "Gunmen fire on police" is no police action
+    victim: dict[str, tuple[re.Pattern[str], str]] | None = None
+    # (derived signal, source signal, speakers): an accusation by Russia is influence too
+    implied: tuple[tuple[str, str, frozenset[str]], ...] = ()
 
 
 def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pattern[str] | None]]:
@@ -295,6 +314,18 @@ def _load_actors(doc: dict[str, Any], b: _Builder) -> dict[str, frozenset[str]]:
     missing = [c for c in ACTOR_CODES if c not in seen]
     if missing:
         raise LexiconError(file, "-", f"actor codes without aliases: {', '.join(missing)}")
+    capitals = set(_strings(doc.get("capitals", {}).get("aliases", []), file, "capitals",
+                            "aliases"))
+    if capitals:
+        for rules in b.keys.values():
+            for i, r in enumerate(rules):
+                if r.kind == ACTOR and r.source in capitals:
+                    rules[i] = dataclasses.replace(r, capital=True)
+    nobody = doc.get("nobody", {})
+    for alias in _strings(nobody.get("aliases", []), file, "nobody", "aliases"):
+        b.add(alias, ACTOR, NOBODY, file, "nobody")
+    for alias in _strings(nobody.get("cased", []), file, "nobody", "cased"):
+        b.add(alias, ACTOR, NOBODY, file, "nobody", cased=alias)
     third = doc.get("third_parties", {})
     for alias in _strings(third.get("aliases", []), file, "third_parties", "aliases"):
         b.add(alias, ACTOR, THIRD_PARTY, file, "third_parties")
@@ -326,9 +357,20 @@ def _actor_set(
     return frozenset(out)
 
 
+def _word_regex(words: list[str]) -> re.Pattern[str]:
+    """One regex for folded words or phrases (a trailing "*" is a stem), on word bounds."""
+    parts = []
+    for w in sorted(words, key=len, reverse=True):
+        for folded in fold_pattern(w):
+            stem = folded.endswith("*")
+            body = re.escape(folded.rstrip("*")).replace(r"\ ", r"\s+")
+            parts.append(body + (r"\w*" if stem else ""))
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
 def _load_signals(
     doc: dict[str, Any], b: _Builder, groups: dict[str, frozenset[str]]
-) -> tuple[dict[str, float], dict[str, str], dict[str, Gate]]:
+) -> tuple[dict[str, float], dict[str, str], dict[str, Gate], dict[str, Any]]:
     file = "signals.toml"
     sets = doc.get("sets", {})
     for name, phrases in sets.items():
@@ -348,6 +390,8 @@ def _load_signals(
     weights: dict[str, float] = {}
     triggers: dict[str, str] = {}
     unless: dict[str, Gate] = {}
+    victim: dict[str, tuple[re.Pattern[str], str]] = {}
+    implied: list[tuple[str, str, frozenset[str]]] = []
     for i, sig in enumerate(doc.get("signal", [])):
         code = sig.get("code")
         entry = f"signal[{i}] {code}"
@@ -386,12 +430,30 @@ def _load_signals(
             raise LexiconError(file, entry, "signal without patterns")
         for p in patterns:
             b.add(p, SIGNAL, code, file, entry)
+        for p in _strings(sig.get("negated_only", []), file, entry, "negated_only"):
+            b.add(p, SIGNAL, code, file, f"{entry} negated_only", negated_only=True)
+        if "victim_words" in sig:
+            after = sig.get("victim_after")
+            if after not in SIGNAL_CODES:
+                raise LexiconError(file, entry, f"victim_after: unknown signal code {after!r}")
+            words = _strings(sig["victim_words"], file, entry, "victim_words")
+            victim[code] = (_word_regex(words), after)
+        for j, imp in enumerate(sig.get("implied_by", [])):
+            src = imp.get("signal")
+            if src not in SIGNAL_CODES:
+                raise LexiconError(file, f"{entry} implied_by[{j}]", f"unknown signal {src!r}")
+            speakers = _actor_set(imp.get("speaker", []), groups, file, entry)
+            implied.append((code, src, speakers))
         for j, g in enumerate(gated):
             gentry = f"{entry} gated[{j}]"
             gate = Gate(
                 speaker=_actor_set(g.get("speaker", []), groups, file, gentry),
                 cooccur=_actor_set(g.get("cooccur", []), groups, file, gentry),
                 other_actor=bool(g.get("other_actor", False)),
+                accuser_after=frozenset(
+                    fold_pattern(w)[0]
+                    for w in _strings(g.get("accuser_after", []), file, gentry, "accuser_after")
+                ),
             )
             if not gate.speaker and not gate.cooccur and not gate.other_actor:
                 raise LexiconError(file, gentry, "gated rule needs speaker, cooccur or other_actor")
@@ -400,15 +462,18 @@ def _load_signals(
     missing = [c for c in SIGNAL_CODES if c not in weights]
     if missing:
         raise LexiconError(file, "-", f"signal codes missing: {', '.join(missing)}")
-    return weights, triggers, unless
+    return weights, triggers, unless, {"victim": victim, "implied": tuple(implied)}
 
 
 def _load_discards(
     doc: dict[str, Any], b: _Builder
-) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+) -> tuple[dict[str, str], dict[str, frozenset[str]], tuple[tuple[Rule, re.Pattern[str]], ...],
+           frozenset[str]]:
     file = "discards.toml"
     scopes: dict[str, str] = {}
     suppresses: dict[str, frozenset[str]] = {}
+    regexes: list[tuple[Rule, re.Pattern[str]]] = []
+    capital_names: set[str] = set()
     everything = frozenset(SIGNAL_CODES)
     for i, d in enumerate(doc.get("discard", [])):
         name = d.get("name")
@@ -428,10 +493,22 @@ def _load_discards(
         suppresses[name] = frozenset(codes)
         for p in _strings(d.get("patterns", []), file, entry, "patterns"):
             b.add(p, DISCARD, name, file, entry)
-    return scopes, suppresses
+        for p in _strings(d.get("regex", []), file, entry, "regex"):
+            try:
+                rx = re.compile(p)
+            except re.error as exc:
+                raise LexiconError(file, entry, f"bad regex {p!r}: {exc}") from exc
+            rule = Rule(kind=DISCARD, value=name, source=p, prefix=False, verifier=None,
+                        need_left=False, need_right=False)
+            regexes.append((rule, rx))
+        if d.get("drops_capitals", False):
+            capital_names.add(name)
+    return scopes, suppresses, tuple(regexes), frozenset(capital_names)
 
 
-def _load_negation(doc: dict[str, Any], b: _Builder) -> tuple[float, frozenset[str]]:
+def _load_negation(
+    doc: dict[str, Any], b: _Builder
+) -> tuple[float, frozenset[str], dict[str, re.Pattern[str] | None]]:
     file = "negation.toml"
     sections = {
         "denial": DENIAL, "denial_object": DENIAL_OBJ, "negation": NEG, "hedge": HEDGE,
@@ -461,7 +538,13 @@ def _load_negation(doc: dict[str, Any], b: _Builder) -> tuple[float, frozenset[s
     bad = [c for c in immune if c not in SIGNAL_CODES]
     if bad:
         raise LexiconError(file, "immune", f"unknown signal code {bad[0]!r}")
-    return float(factor), frozenset(immune)
+    # setting and official words are looked up only around a denial or a colon, so they
+    # stay out of the automaton (they are common words: "at", "on", "police")
+    extra: dict[str, re.Pattern[str] | None] = {}
+    for name in ("setting", "official"):
+        words = _strings(doc.get(name, {}).get("patterns", []), file, name, "patterns")
+        extra[name] = _word_regex(words) if words else None
+    return float(factor), frozenset(immune), extra
 
 
 def _build(data_dir: Path | None) -> Lexicon:
@@ -472,9 +555,10 @@ def _build(data_dir: Path | None) -> Lexicon:
         digest.update(raw)
     b = _Builder()
     groups = _load_actors(docs["actors.toml"], b)
-    weights, triggers, unless = _load_signals(docs["signals.toml"], b, groups)
-    scopes, suppresses = _load_discards(docs["discards.toml"], b)
-    factor, immune = _load_negation(docs["negation.toml"], b)
+    weights, triggers, unless, rules = _load_signals(docs["signals.toml"], b, groups)
+    scopes, suppresses, discard_regex, capital_discards = _load_discards(
+        docs["discards.toml"], b)
+    factor, immune, extra = _load_negation(docs["negation.toml"], b)
     base = docs["signals.toml"].get("version")
     if not isinstance(base, str) or not base:
         raise LexiconError("signals.toml", "version", "missing version string")
@@ -495,6 +579,12 @@ def _build(data_dir: Path | None) -> Lexicon:
         actor_triggers=triggers,
         unless=unless,
         punct_rules=punct_rules,
+        discard_regex=discard_regex,
+        capital_discards=capital_discards,
+        setting_re=extra["setting"],
+        official_re=extra["official"],
+        victim=rules["victim"],
+        implied=rules["implied"],
     )
 
 

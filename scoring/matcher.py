@@ -207,7 +207,15 @@ def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit]
     plain = _uncontained(plain)
     actors = _uncontained(actors)
     if cues:
+        # a claim noun inside a longer cue still names a claim ("claim that" is also a
+        # reported-speech cue; "rejects Kurti's claim that ..." is a denial)
+        claims = [c for c in cues if c[3].kind == CLAIM] if len(cues) > 1 else ()
         cues = _uncontained(cues)
+        if claims:
+            kept = set(cues)
+            extra = [c for c in claims if c not in kept]
+            if extra:
+                cues = sorted(cues + extra)
         if plain:
             # Claim nouns and accusation verbs stay even inside a signal phrase
             # ("accusations" is both a claim and an accusation); the other cues inside a

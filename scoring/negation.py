@@ -73,8 +73,14 @@ def assess_clause(
     softs: Sequence[int],
     actor_starts: Sequence[int],
     immune: frozenset[str],
+    setting: Sequence[int] = (),
 ) -> tuple[list[Status], list[Hit]]:
-    """Status of each mention and the cues that assert a denial, for one clause."""
+    """Status of each mention and the cues that assert a denial, for one clause.
+
+    ``setting`` holds the positions of setting words ("at", "during"): once a denial
+    has negated a mention, a setting word after it ends the denial's reach ("deny using
+    tear gas at the rally" leaves the rally asserted).
+    """
     if not cues:
         return [PLAIN] * len(mentions), []
     # _blocked needs a comma and an actor; without either no cue is ever blocked
@@ -121,12 +127,17 @@ def assess_clause(
     negated: set[int] = set()
     for c in denials:
         reached = False
+        first_end = -1
         for i, m in enumerate(mentions):
             if m.signal in immune or m.start < c[1]:
                 continue
             reached = True
+            if first_end >= 0 and any(first_end <= p < m.start for p in setting):
+                break
             if governs(c, m):
                 negated.add(i)
+                if first_end < 0:
+                    first_end = m.end
         if not reached:
             negated.update(i for i, m in enumerate(mentions)
                            if m.signal not in immune and m.end <= c[0])

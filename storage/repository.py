@@ -320,7 +320,11 @@ def record_fetch(
     if next_poll_at is not None:
         values["next_poll_at"] = to_naive_utc(next_poll_at)
     if status in {"ok", "not_modified"}:
-        values.update(consecutive_errors=0, last_error=None, last_success_at=started)
+        values.update(consecutive_errors=0, last_error=None, last_success_at=started, gone=False)
+        if status == "ok":
+            # A full response replaces the validators: one it no longer sends must not be
+            # sent back, or the server may answer 304 to content we never saw.
+            values.update(etag=None, last_modified=None)
         if etag is not None:
             # A validator we would have to clip is useless; forget it rather than send it back.
             values["etag"] = etag if _fit(Feed.etag, etag) == etag else None
