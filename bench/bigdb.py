@@ -12,7 +12,8 @@ have written is kept by construction:
   feed, same text): it joins that story, is not a story lead, and adds only
   to ``items`` in ``daily_actor`` — the accumulation below follows
   ``repository._aggregate`` rule for rule (``ALL_ACTORS`` rows, max evidence
-  weight per signal, directed pairs from attributed evidence);
+  weight per signal, directed pairs from attributed evidence, feed-less
+  rollups summed from the per-feed rows);
 - evidence rows are written for the newest ``evidence_days`` only (the pages
   read evidence for a handful of items at a time), and ``story_bands`` is
   left empty (only ingest reads it).
@@ -346,6 +347,23 @@ class _Writer:
             " VALUES (?,?,?,?,?,?)",
             [(k[0].isoformat(), k[1], k[2], k[3], *v) for k, v in self.signal_acc.items()],
         )
+        # The feed-less rollups: the same sums with the feed left out, as _aggregate does.
+        actor_all: dict[tuple, list] = defaultdict(lambda: [0.0, 0, 0])
+        for (day, actor, _feed), v in self.actor_acc.items():
+            acc = actor_all[(day, actor)]
+            acc[0], acc[1], acc[2] = acc[0] + v[0], acc[1] + v[1], acc[2] + v[2]
+        signal_all: dict[tuple, list] = defaultdict(lambda: [0, 0.0])
+        for (day, actor, sig, _feed), v in self.signal_acc.items():
+            acc = signal_all[(day, actor, sig)]
+            acc[0], acc[1] = acc[0] + v[0], acc[1] + v[1]
+        db.executemany(
+            "INSERT INTO daily_actor_all (day, actor, score, items, stories) VALUES (?,?,?,?,?)",
+            [(k[0].isoformat(), k[1], *v) for k, v in actor_all.items()],
+        )
+        db.executemany(
+            "INSERT INTO daily_signal_all (day, actor, signal, count, weight) VALUES (?,?,?,?,?)",
+            [(k[0].isoformat(), k[1], k[2], *v) for k, v in signal_all.items()],
+        )
         db.executemany(
             "INSERT INTO daily_pair (day, source, target, feed_id, score, count)"
             " VALUES (?,?,?,?,?,?)",
@@ -464,6 +482,8 @@ def build(
             "daily_actor",
             "daily_signal",
             "daily_pair",
+            "daily_actor_all",
+            "daily_signal_all",
         )
     }
     db.close()

@@ -110,9 +110,14 @@ def pairs(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
 def top_stories(
-    url: str, since: datetime, limit: int, filters: QueryFilters, stamp: str
+    url: str,
+    since: datetime,
+    limit: int,
+    filters: QueryFilters,
+    stamp: str,
+    until: datetime | None = None,
 ) -> pd.DataFrame:
-    return queries.top_stories(url, since, limit, filters)
+    return queries.top_stories(url, since, limit, filters, until)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)

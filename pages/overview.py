@@ -79,12 +79,9 @@ end = newest
 if chosen.date_to is not None:
     end = min(end, datetime.combine(chosen.date_to + timedelta(days=1), datetime.min.time()))
 since = end - timedelta(hours=24)
-# storage.queries.top_stories has no upper bound ("since onwards"): when the chosen dates
-# end before the newest item, ask for more and keep only the window, so no later story
-# is listed under this heading. (A bounded query belongs in storage.queries.)
-top = cache.top_stories(url, since, 10 if end >= newest else 200, chosen, stamp)
-if end < newest:
-    top = top[top["published_at"] < end].head(10).reset_index(drop=True)
+# Bounded only when the chosen dates end before the newest item (a bound at the newest
+# item would leave that item out), so no later story is listed under this heading.
+top = cache.top_stories(url, since, 10, chosen, stamp, until=end if end < newest else None)
 window = f"{since:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M} UTC"
 if top.empty:
     st.info(f"No story published {window}.")

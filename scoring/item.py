@@ -425,8 +425,8 @@ def score_item(
         if not text:
             continue
         actors, ev = _analyse(lex, name, text, family, year, item_discards)
-        for a in actors:
-            (capitals if a.capital else actor_codes).add(a.code)
+        actor_codes.update([a.code for a in actors if not a.capital])
+        capitals.update([a.code for a in actors if a.capital])
         evidence.extend(ev)
     if capitals and not (lex.capital_discards and lex.capital_discards.intersection(item_discards)):
         actor_codes |= capitals

@@ -132,6 +132,9 @@ def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pa
     out = []
     for folded in fold_pattern(pattern):
         star = folded.find("*")
+        gap = folded.find(" ~")  # a "~" word before any stem also needs the verifier
+        if gap >= 0 and (star < 0 or gap < star):
+            star = gap
         if star < 0:
             out.append((folded, False, None))
             continue

@@ -209,11 +209,11 @@ def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit]
     if cues:
         # a claim noun inside a longer cue still names a claim ("claim that" is also a
         # reported-speech cue; "rejects Kurti's claim that ..." is a denial)
-        claims = [c for c in cues if c[3].kind == CLAIM] if len(cues) > 1 else ()
+        before = cues
         cues = _uncontained(cues)
-        if claims:
+        if len(cues) < len(before):
             kept = set(cues)
-            extra = [c for c in claims if c not in kept]
+            extra = [c for c in before if c[3].kind == CLAIM and c not in kept]
             if extra:
                 cues = sorted(cues + extra)
         if plain:

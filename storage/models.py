@@ -20,14 +20,17 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "Base",
     "DailyActor",
+    "DailyActorAll",
     "DailyPair",
     "DailySignal",
+    "DailySignalAll",
     "Evidence",
     "Feed",
     "FetchLog",
@@ -121,7 +124,19 @@ class Item(Base):
         Float, default=0.0
     )  # copy of scores.score for fast sorting
 
-    __table_args__ = (Index("ix_items_published_score", "published_at", "score"),)
+    __table_args__ = (
+        Index("ix_items_published_score", "published_at", "score"),
+        # Scored story leads only, covering the chart-hover query (migration 0003).
+        Index(
+            "ix_items_lead_published",
+            "published_at",
+            "score",
+            "is_sample",
+            "is_story_lead",
+            sqlite_where=text("is_story_lead IS 1 AND score > 0"),
+            postgresql_where=text("is_story_lead IS true AND score > 0"),
+        ),
+    )
 
 
 class Score(Base):
@@ -227,6 +242,30 @@ class DailySignal(Base):
     actor: Mapped[str] = mapped_column(String(10), primary_key=True)
     signal: Mapped[str] = mapped_column(String(40), primary_key=True)
     feed_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class DailyActorAll(Base):
+    """``daily_actor`` summed over feeds: what a chart without a source filter reads."""
+
+    __tablename__ = "daily_actor_all"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(10), primary_key=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    stories: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailySignalAll(Base):
+    """``daily_signal`` summed over feeds: what a chart without a source filter reads."""
+
+    __tablename__ = "daily_signal_all"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(10), primary_key=True)
+    signal: Mapped[str] = mapped_column(String(40), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     weight: Mapped[float] = mapped_column(Float, default=0.0)
 

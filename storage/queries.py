@@ -6,6 +6,10 @@ none draws. Charts over time read the pre-aggregated daily tables, so the
 Overview never scans raw items; lists of articles use the items indexes
 (``published_at``, the full-text index). Timestamps come back as naive UTC.
 
+Without a source filter the charts read the feed-less rollups
+(``daily_actor_all``, ``daily_signal_all``): the same sums, one row per day
+and actor instead of one per feed.
+
 Filters an aggregate cannot honour are ignored there and documented: the
 daily tables have no language or score column, so ``languages``,
 ``min_score``, ``direction`` and ``text`` narrow article lists only.
@@ -18,14 +22,28 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, Select, String, case, exists, func, or_, select, text, type_coerce
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    String,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from storage.db import get_engine, translate_errors
 from storage.models import (
     DailyActor,
+    DailyActorAll,
     DailyPair,
     DailySignal,
+    DailySignalAll,
     Evidence,
     Feed,
     FetchLog,
@@ -164,7 +182,7 @@ def has_items(db: Database) -> bool:
 
 def latest_day(db: Database) -> date | None:
     """The newest day in the daily aggregates (date presets end here when data is old)."""
-    value = _scalar(db, select(func.max(DailyActor.day)))
+    value = _scalar(db, select(func.max(DailyActorAll.day)))
     if isinstance(value, str):  # SQLite returns max() of a DATE as text
         value = date.fromisoformat(value)
     return value  # type: ignore[return-value]
@@ -184,29 +202,30 @@ def latest_published(db: Database) -> datetime | None:
 def tension_by_actor_day(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:
     """Daily tension input per actor: columns day, actor, score, items, stories.
 
-    From ``daily_actor`` summed over the chosen feeds. ``score`` is the sum of
-    story-lead item scores (a syndicated story counts once); the all-actors row
-    ``*`` appears only when asked for in ``filters.actors``. Honours actors,
-    dates and feed_ids.
+    From ``daily_actor`` summed over the chosen feeds (``daily_actor_all`` when
+    no feed is chosen). ``score`` is the sum of story-lead item scores (a
+    syndicated story counts once); the all-actors row ``*`` appears only when
+    asked for in ``filters.actors``. Honours actors, dates and feed_ids.
     """
-    conds = _day_range(DailyActor.day, filters)
+    table = DailyActor if filters.feed_ids else DailyActorAll
+    conds = _day_range(table.day, filters)
     if filters.actors:
-        conds.append(DailyActor.actor.in_(filters.actors))
+        conds.append(table.actor.in_(filters.actors))
     else:
-        conds.append(DailyActor.actor != ALL_ACTORS)
+        conds.append(table.actor != ALL_ACTORS)
     if filters.feed_ids:
         conds.append(DailyActor.feed_id.in_(filters.feed_ids))
     stmt = (
         select(
-            DailyActor.day,
-            DailyActor.actor,
-            func.sum(DailyActor.score),
-            func.sum(DailyActor.items),
-            func.sum(DailyActor.stories),
+            table.day,
+            table.actor,
+            func.sum(table.score),
+            func.sum(table.items),
+            func.sum(table.stories),
         )
         .where(*conds)
-        .group_by(DailyActor.day, DailyActor.actor)
-        .order_by(DailyActor.day, DailyActor.actor)
+        .group_by(table.day, table.actor)
+        .order_by(table.day, table.actor)
     )
     frame = _frame(db, stmt, ["day", "actor", "score", "items", "stories"])
     return _to_days(frame).astype({"score": float, "items": int, "stories": int})
@@ -226,25 +245,27 @@ def signal_mix_by_day(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.D
 
     Without an actor filter each story-lead item counts once (the ``*`` rows);
     with one, counts are summed over the chosen actors, so an item naming two of
-    them counts twice. Honours actors, dates, signals and feed_ids.
+    them counts twice. Honours actors, dates, signals and feed_ids (reading
+    ``daily_signal_all`` when no feed is chosen).
     """
-    conds = _day_range(DailySignal.day, filters)
+    table = DailySignal if filters.feed_ids else DailySignalAll
+    conds = _day_range(table.day, filters)
     actors = filters.actors or (ALL_ACTORS,)
-    conds.append(DailySignal.actor.in_(actors))
+    conds.append(table.actor.in_(actors))
     if filters.signals:
-        conds.append(DailySignal.signal.in_(filters.signals))
+        conds.append(table.signal.in_(filters.signals))
     if filters.feed_ids:
         conds.append(DailySignal.feed_id.in_(filters.feed_ids))
     stmt = (
         select(
-            DailySignal.day,
-            DailySignal.signal,
-            func.sum(DailySignal.count),
-            func.sum(DailySignal.weight),
+            table.day,
+            table.signal,
+            func.sum(table.count),
+            func.sum(table.weight),
         )
         .where(*conds)
-        .group_by(DailySignal.day, DailySignal.signal)
-        .order_by(DailySignal.day, DailySignal.signal)
+        .group_by(table.day, table.signal)
+        .order_by(table.day, table.signal)
     )
     frame = _frame(db, stmt, ["day", "signal", "count", "weight"])
     return _to_days(frame).astype({"count": int, "weight": float})
@@ -470,25 +491,33 @@ def items_behind(
     return _item_frame(db, stmt)
 
 
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def top_stories(
     db: Database,
     since: datetime,
     limit: int = 10,
     filters: QueryFilters = _NO_FILTERS,
+    until: datetime | None = None,
 ) -> pd.DataFrame:
-    """The highest-scoring stories published since ``since``, with what scored them.
+    """The highest-scoring stories published from ``since`` up to (not including) ``until``.
 
     One row per story (its first item): ``ITEM_COLUMNS`` + outlets (how many
     items carried the story) + evidence (the matched phrases as
     ``signal: "text"`` joined by ``; ``). Honours actors, signals, feed_ids
-    and languages; the date range is ``since`` onwards.
+    and languages; the time window is ``since`` to ``until`` (open-ended when
+    ``until`` is None), not the filters' dates.
     """
     narrowed = replace(filters, date_from=None, date_to=None, min_score=None, text="")
-    since_naive = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
+    window = [Item.published_at >= _naive(since)]
+    if until is not None:
+        window.append(Item.published_at < _naive(until))
     stmt = (
         _item_select()
         .where(
-            Item.published_at >= since_naive,
+            *window,
             Item.is_story_lead.is_(True),
             *_item_conditions(db, narrowed),
         )
@@ -576,32 +605,41 @@ def top_titles_by_day(
     """The best-scoring story titles per actor and day, for chart hovers.
 
     Columns: day, actor, title, score, is_sample. Looks at the ``scan``
-    highest-scoring story leads in the range (so its cost stays bounded at any
-    size) and keeps ``per_day`` per actor and day.
+    highest-scoring (story lead, actor) pairs in the range (so its cost stays
+    bounded at any size) and keeps ``per_day`` per actor and day.
     """
     conds = [
         *_time_range(Item.published_at, filters),
+        # Both terms exactly as in the partial index ix_items_lead_published, which
+        # then covers this read: SQLite uses it only when the query repeats them.
         Item.is_story_lead.is_(True),
         Item.score > 0,
     ]
-    if filters.actors:
-        # ``actor || ''`` cannot use the actor index, so SQLite starts from the date
-        # range and probes each item's actors, instead of walking every item of the
-        # actors across all time and dropping those outside the range.
-        conds.append(ItemActor.actor.concat("").in_(filters.actors))
     if filters.feed_ids:
         conds.append(Item.feed_id.in_(filters.feed_ids))
     # Read as plain values: pandas parses the column at once, faster than
     # SQLAlchemy's per-row datetime conversion of thousands of rows.
     published = type_coerce(Item.published_at, String)
-    stmt = (
-        select(published, ItemActor.actor, Item.id, Item.score, Item.is_sample)
-        .join(ItemActor, ItemActor.item_id == Item.id)
+    leads = (
+        select(published, Item.id, Item.score, Item.is_sample)
         .where(*conds)
         .order_by(Item.score.desc(), Item.id)
-        .limit(scan)
     )
-    frame = _frame(db, stmt, ["day", "actor", "item_id", "score", "is_sample"])
+    rows: list[tuple] = []
+    engine = _engine(db)
+    with translate_errors(str(engine.url)), engine.connect() as conn:
+        result = conn.execute(leads)
+        # Leads best first, their actors looked up a chunk at a time, until ``scan``
+        # pairs are found: the same pairs as joining every lead of the range to its
+        # actors and sorting, without probing the actors of ~20,000 leads a month.
+        while len(rows) < scan:
+            chunk = result.fetchmany(min(scan, _TITLE_CHUNK))
+            if not chunk:
+                break
+            named = _actors_of(conn, [r[1] for r in chunk], filters.actors)
+            rows += [(r[0], a, r[1], r[2], r[3]) for r in chunk for a in named.get(r[1], ())]
+        result.close()
+    frame = pd.DataFrame(rows[:scan], columns=["day", "actor", "item_id", "score", "is_sample"])
     frame = _to_days(frame)
     frame["day"] = frame["day"].dt.normalize()
     frame = frame.astype({"score": float, "is_sample": bool})
@@ -610,6 +648,23 @@ def top_titles_by_day(
     titles = _titles(db, frame["item_id"].tolist())
     frame.insert(2, "title", [titles.get(int(i), "") for i in frame["item_id"]])
     return frame.drop(columns="item_id")
+
+
+# Leads whose actors one lookup fetches (well under SQLite's bound-parameter limit).
+_TITLE_CHUNK = 500
+
+
+def _actors_of(
+    conn: Connection, item_ids: list[int], actors: tuple[str, ...]
+) -> dict[int, list[str]]:
+    """The actors each item names (only ``actors`` when given), sorted per item."""
+    stmt = select(ItemActor.item_id, ItemActor.actor).where(ItemActor.item_id.in_(item_ids))
+    if actors:
+        stmt = stmt.where(ItemActor.actor.in_(actors))
+    named: dict[int, list[str]] = {}
+    for item_id, actor in conn.execute(stmt.order_by(ItemActor.item_id, ItemActor.actor)):
+        named.setdefault(item_id, []).append(actor)
+    return named
 
 
 def _titles(db: Database, item_ids: list[int]) -> dict[int, str]:

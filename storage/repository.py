@@ -23,8 +23,10 @@ from scoring.types import Evidence as EvidenceValue
 from scoring.types import ItemScore
 from storage.models import (
     DailyActor,
+    DailyActorAll,
     DailyPair,
     DailySignal,
+    DailySignalAll,
     Evidence,
     Feed,
     FetchLog,
@@ -717,6 +719,7 @@ def _aggregate(conn: Connection, inputs: Iterable[_AggInput], sign: int = 1) -> 
         ("day", "actor", "signal", "feed_id"),
         ("count", "weight"),
     )
+    _upsert_totals(conn, actor_acc, signal_acc)
     _upsert(
         conn,
         DailyPair,
@@ -733,6 +736,40 @@ def _aggregate(conn: Connection, inputs: Iterable[_AggInput], sign: int = 1) -> 
         ],
         ("day", "source", "target", "feed_id"),
         ("score", "count"),
+    )
+
+
+def _upsert_totals(
+    conn: Connection, actor_acc: dict[tuple, list[float]], signal_acc: dict[tuple, list[float]]
+) -> None:
+    """Add the same contributions, summed over feeds, to the feed-less rollups."""
+    actor_all: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0, 0])
+    for (day, actor, _feed), v in actor_acc.items():
+        acc = actor_all[(day, actor)]
+        acc[0], acc[1], acc[2] = acc[0] + v[0], acc[1] + v[1], acc[2] + v[2]
+    signal_all: dict[tuple, list[float]] = defaultdict(lambda: [0, 0.0])
+    for (day, actor, signal, _feed), v in signal_acc.items():
+        acc = signal_all[(day, actor, signal)]
+        acc[0], acc[1] = acc[0] + v[0], acc[1] + v[1]
+    _upsert(
+        conn,
+        DailyActorAll,
+        [
+            {"day": k[0], "actor": k[1], "score": v[0], "items": v[1], "stories": v[2]}
+            for k, v in actor_all.items()
+        ],
+        ("day", "actor"),
+        ("score", "items", "stories"),
+    )
+    _upsert(
+        conn,
+        DailySignalAll,
+        [
+            {"day": k[0], "actor": k[1], "signal": k[2], "count": v[0], "weight": v[1]}
+            for k, v in signal_all.items()
+        ],
+        ("day", "actor", "signal"),
+        ("count", "weight"),
     )
 
 
@@ -803,7 +840,7 @@ def rebuild_aggregates(conn: Connection) -> None:
 
     Uses the same accumulation code as ingestion, so the two can never disagree.
     """
-    for model in (DailyActor, DailySignal, DailyPair):
+    for model in (DailyActor, DailySignal, DailyPair, DailyActorAll, DailySignalAll):
         conn.execute(delete(model))
     last_id = 0
     while True:
