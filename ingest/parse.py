@@ -24,12 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
+from xml.parsers import expat
 
 import feedparser
 
 from ingest.errors import FeedParseError, NotAFeed
 
-__all__ = ["ParsedFeed", "parse_feed"]
+__all__ = ["EntrySplit", "ParsedFeed", "parse_feed", "split_entries"]
 
 # A declared entity may expand to at most this many characters in total, or to
 # the document's own length if that is larger (linear growth, never quadratic).
@@ -109,6 +110,98 @@ def _describe(problem: object) -> str | None:
         return None
     text = str(problem).strip()
     return f"{type(problem).__name__}: {text}" if text else type(problem).__name__
+
+
+# --------------------------------------------------------------------------- splitting
+
+
+# Where entries live, per format: (root, parent of the entries or None if the root
+# itself, entry). Names are expat's "namespace local" form; plain RSS has no namespace.
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns# RDF"
+_ENTRY_LAYOUTS = (
+    ("rss", "channel", "item"),
+    (_RDF, None, "http://purl.org/rss/1.0/ item"),
+    (_RDF, None, "http://my.netscape.com/rdf/simple/0.9/ item"),
+    ("http://www.w3.org/2005/Atom feed", None, "http://www.w3.org/2005/Atom entry"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySplit:
+    """A well-formed feed cut at its entries: each piece is a whole document of its own.
+
+    A piece is the head (everything before the first entry: prolog, root and
+    channel start tags, channel metadata), a run of consecutive entries, and the
+    tail (from the closing tag of the entries' parent on), so feedparser reads
+    each piece's entries exactly as it reads them in the whole document.
+    """
+
+    body: bytes
+    starts: tuple[int, ...]  # byte offset of each entry's start tag
+    tail: int  # byte offset of the closing tag of the entries' parent
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def piece(self, first: int, stop: int) -> bytes:
+        """The document holding entries ``first`` to ``stop - 1`` (and whatever lies between)."""
+        end = self.starts[stop] if stop < len(self.starts) else self.tail
+        head = self.body[: self.starts[0]]
+        return b"".join((head, self.body[self.starts[first] : end], self.body[self.tail :]))
+
+
+def split_entries(body: bytes) -> EntrySplit | None:
+    """Find the entries of an RSS 2.0, RSS 1.0/0.90 or Atom 1.0 document; ``None`` if unsure.
+
+    Used to parse a large feed in pieces. Anything unusual returns ``None`` so the
+    caller parses the whole document as usual: a document expat cannot read
+    (ill-formed, or an encoding it lacks), one not starting with ASCII markup
+    (UTF-16/32), a DOCTYPE (entities are handled on the whole document), entries
+    under more than one parent, or no entries at all.
+    """
+    data = bytes(body)
+    if not data.lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").startswith(b"<"):
+        return None
+    parser = expat.ParserCreate(namespace_separator=" ")
+    stack: list[str] = []
+    starts: list[int] = []
+    layout: list[tuple[str, str | None, str]] = []
+    parent_depth = [-1]  # depth of the entries' parent once known
+    tail = [-1]
+    mixed = [False]
+
+    def start(name: str, _attrs: object) -> None:
+        depth = len(stack)
+        if depth == 0:
+            layout.extend(lay for lay in _ENTRY_LAYOUTS if lay[0] == name)
+        elif layout and depth <= 2:
+            for _root, parent, entry in layout:
+                want = 1 if parent is None else 2
+                if depth != want or name != entry or (parent is not None and stack[1] != parent):
+                    continue
+                if tail[0] >= 0 or (parent_depth[0] >= 0 and parent_depth[0] != want - 1):
+                    mixed[0] = True  # a second channel, or entries at two levels
+                parent_depth[0] = want - 1
+                starts.append(parser.CurrentByteIndex)
+                break
+        stack.append(name)
+
+    def end(_name: str) -> None:
+        stack.pop()
+        if len(stack) == parent_depth[0] and tail[0] < 0:
+            tail[0] = parser.CurrentByteIndex
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    # ExpatError: ill-formed, or an encoding expat cannot map; the whole document
+    # then goes to feedparser, which has its own fallbacks.
+    except (expat.ExpatError, ValueError):
+        return None
+    if not starts or mixed[0] or tail[0] < starts[-1] or b"<!DOCTYPE" in data[: starts[0]]:
+        return None
+    return EntrySplit(data, tuple(starts), tail[0])
 
 
 # --------------------------------------------------------------------------- entity guard

@@ -8,8 +8,9 @@ backoff), never a crash of the run; only an unusable database stops it.
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,9 +22,21 @@ from ingest.config import FeedConfig
 from ingest.errors import FeedGone, HTTPStatusError, IngestError
 from ingest.fetch import FetchOptions, FetchResult, fetch_feed, read_local
 from ingest.normalize import NewsItem, normalize_feed
-from ingest.parse import parse_feed
-from scoring import load_lexicon, score_item
-from scoring.cluster import DEFAULT_MAX_DISTANCE, band_keys, simhash, story_text
+from ingest.parse import EntrySplit, parse_feed, split_entries
+from ingest.worker import (
+    PieceResult,
+    PieceTask,
+    Worker,
+    WorkerError,
+    acquire_workers,
+    release_workers,
+    row_values,
+    run_piece,
+    run_pieces,
+    unpack_row,
+)
+from scoring import load_lexicon
+from scoring.cluster import DEFAULT_MAX_DISTANCE
 from storage import StorageError
 from storage.db import write_transaction
 from storage.repository import (
@@ -56,6 +69,10 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 # Items per write transaction: large enough for executemany to pay off, small
 # enough that a lock is held for milliseconds and a crash loses little work.
 BATCH_SIZE = 250
+# A feed this large (bytes, then entries) is parsed and scored in worker processes,
+# piece by piece, while this process stores; below it the round trip does not pay.
+PARALLEL_MIN_BYTES = 256 * 1024
+PARALLEL_MIN_ENTRIES = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,30 +153,7 @@ def to_rows(items: Iterable[NewsItem], *, is_sample: bool = False) -> Iterator[I
     """Score each normalised item and attach its story fingerprint."""
     lexicon = load_lexicon()
     for item in items:
-        fingerprint = simhash(story_text(item.title, item.summary))
-        yield ItemRow(
-            guid=item.guid,
-            url=item.url,
-            title=item.title,
-            summary=item.summary,
-            lang=item.lang,
-            published_at=item.published_at,
-            date_estimated=item.date_estimated,
-            fetched_at=item.fetched_at,
-            dedup_key=item.dedup_key,
-            link_key=item.link_key,
-            story_key=item.story_key,
-            simhash=fingerprint,
-            bands=band_keys(fingerprint),
-            score=score_item(
-                item.title,
-                item.summary,
-                lang=item.lang,
-                published=item.published_at,
-                lexicon=lexicon,
-            ),
-            is_sample=is_sample,
-        )
+        yield ItemRow(*row_values(item, lexicon, is_sample))
 
 
 def _batches(rows: Iterator[ItemRow], size: int) -> Iterator[list[ItemRow]]:
@@ -188,6 +182,129 @@ def _store(engine: Engine, feed_id: int, rows: Iterator[ItemRow], counts: _Count
             result = save_items(conn, feed_id, batch, max_distance=DEFAULT_MAX_DISTANCE)
         counts.new += result.new
         counts.duplicates += result.duplicates
+
+
+def _pieces(split: EntrySplit, base: PieceTask) -> Iterator[PieceTask]:
+    for first in range(0, len(split), BATCH_SIZE):
+        stop = min(first + BATCH_SIZE, len(split))
+        yield PieceTask(
+            split.piece(first, stop), base.headers, base.base_url, base.source, base.feed_lang,
+            base.fetched_at, base.is_sample, first, stop - first,
+        )
+
+
+def _guid_head(identity: str) -> str:
+    # normalize_entry only ever looks up the guid itself or "guid|...", so two pieces
+    # can interact only through identities sharing this head.
+    return identity.split("|", 1)[0]
+
+
+def _store_pieces(
+    engine: Engine,
+    feed_id: int,
+    split: EntrySplit,
+    base: PieceTask,
+    workers: list[Worker],
+    counts: _Counts,
+) -> tuple[str | None, list[str]]:
+    """Store the pieces the workers answer, in document order; return (title, warnings)."""
+    seen: set[str] = set()
+    heads: set[str] = set()
+    title: str | None = None
+    warnings: list[str] = []
+    tasks = _pieces(split, base)
+    for task, result in zip(_pieces(split, base), run_pieces(workers, tasks), strict=True):
+        piece_heads = {_guid_head(i) for i in result.identities}
+        if piece_heads & heads:
+            # A guid repeated across pieces: redo this piece knowing the earlier
+            # identities, exactly as a whole-document pass would have keyed it.
+            result = _redo(task, seen)
+        seen.update(result.identities)
+        heads.update(piece_heads)
+        title = title or result.title or None
+        if result.warning and result.warning not in warnings:
+            warnings.append(result.warning)
+        rows = [ItemRow(*unpack_row(packed)) for packed in result.rows]
+        _store(engine, feed_id, iter(rows), counts)
+    return title, warnings
+
+
+def _redo(task: PieceTask, seen: set[str]) -> PieceResult:
+    again = PieceTask(
+        task.document, task.headers, task.base_url, task.source, task.feed_lang,
+        task.fetched_at, task.is_sample, task.position, task.expected, frozenset(seen),
+    )
+    return run_piece(again, load_lexicon())
+
+
+def _split_if_large(body: bytes) -> EntrySplit | None:
+    if len(body) < PARALLEL_MIN_BYTES:
+        return None
+    split = split_entries(body)
+    return split if split is not None and len(split) >= PARALLEL_MIN_ENTRIES else None
+
+
+@dataclass(slots=True)
+class _Document:
+    """A fetched body on its way to the parser; taken out once, so it can be freed early."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    final_url: str
+
+    def take_body(self) -> bytes:
+        body, self.body = self.body, b""
+        return body
+
+
+def _store_document(
+    engine: Engine,
+    feed: FeedState,
+    document: _Document,
+    started: datetime,
+    counts: _Counts,
+    warnings: list[str],
+) -> str | None:
+    """Parse, normalise, score and store one fetched document; return the feed's title.
+
+    A large document goes to the worker processes in pieces; the rest is parsed
+    here in one pass. Either way no reference to the body outlives its parsing,
+    nor feedparser's entries (several times the body) the normalising.
+    """
+    body = document.take_body()
+    split = _split_if_large(body)
+    workers = acquire_workers(_worker_count()) if split is not None else []
+    if split is not None and workers:
+        del body  # the split holds it
+        base = PieceTask(
+            b"", document.headers, document.final_url, feed.url, feed.lang, started,
+            feed.is_sample, 0, 0,
+        )
+        try:
+            title, piece_warnings = _store_pieces(engine, feed.id, split, base, workers, counts)
+        finally:
+            release_workers(workers)
+        warnings.extend(piece_warnings)
+        return title
+    del split
+    parsed = parse_feed(body, document.headers, base_url=document.final_url)
+    del body
+    if parsed.warning:
+        warnings.append(parsed.warning)
+    items = normalize_feed(
+        parsed,
+        source=feed.url,
+        feed_lang=feed.lang or parsed.language or "",
+        fetched_at=started,
+    )
+    title = parsed.title or None
+    del parsed
+    _store(engine, feed.id, to_rows(items, is_sample=feed.is_sample), counts)
+    return title
+
+
+def _worker_count() -> int:
+    return max(1, os.cpu_count() or 1)
 
 
 def _fetch(feed: FeedState, options: FetchOptions) -> FetchResult:
@@ -230,20 +347,13 @@ def ingest_feed(
             # RFC 9111: a 304 may carry fresher validators; fetch falls back to the sent ones.
             etag, last_modified = fetched.etag, fetched.last_modified
         else:
-            parsed = parse_feed(fetched.body, fetched.headers, base_url=fetched.final_url)
-            if parsed.warning:
-                warnings.append(parsed.warning)
-            feed_title = parsed.title or None
-            items = normalize_feed(
-                parsed,
-                source=feed.url,
-                feed_lang=feed.lang or parsed.language or "",
-                fetched_at=started,
-            )
-            _store(engine, feed.id, to_rows(items, is_sample=feed.is_sample), counts)
+            validators = fetched.etag, fetched.last_modified
+            document = _Document(fetched.body, fetched.headers, fetched.final_url)
+            del fetched  # from here on only the document holds the body, and only until parsed
+            feed_title = _store_document(engine, feed, document, started, counts, warnings)
             # Validators are kept only once every item is stored: a failed store
             # must not turn the next poll into a 304 that hides the lost items.
-            etag, last_modified = fetched.etag, fetched.last_modified
+            etag, last_modified = validators
     except FeedGone as exc:
         status, error, gone, http_status = "gone", str(exc), True, 410
     except HTTPStatusError as exc:
@@ -253,6 +363,9 @@ def ingest_feed(
         http_status = getattr(exc, "status", None) or http_status
     except StorageError:
         raise  # an unusable database stops the run (exit 2), it is no feed's fault
+    except WorkerError as exc:
+        # The same record as the serial path gives an unexpected failure on this feed.
+        status, error = "error", f"internal error: {exc.type_name}: {exc.message}"
     # Anything else is a bug met on this feed's input (a scorer or writer failure,
     # a constraint): record it against the feed and let the other feeds go on.
     except Exception as exc:  # noqa: BLE001

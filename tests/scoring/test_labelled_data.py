@@ -76,6 +76,8 @@ FILE_LANGS: dict[str, frozenset[str]] = {
     "other.jsonl": frozenset({"bs", "hr", "mk", "cnr"}),
     # Feed-style headlines in every language, a second independent set (README.md).
     "realstyle.jsonl": frozenset({"en", "sr", "sq", "bs", "hr", "mk", "cnr"}),
+    # Local-language feed headlines, a third independent set (README.md).
+    "local2.jsonl": frozenset({"sr", "sq", "bs", "hr", "mk", "cnr"}),
 }
 
 MIN_TOTAL = 300
@@ -182,6 +184,7 @@ def test_ids_unique_and_prefixed_by_file() -> None:
         "sq.jsonl": "sq-",
         "other.jsonl": "oth-",
         "realstyle.jsonl": "real-",
+        "local2.jsonl": "loc2-",
     }
     for name, rows in FILES.items():
         assert all(item["id"].startswith(prefixes[name]) for item in rows), name
