@@ -165,7 +165,13 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
         c = bisect_right(hard, start)
         actor, target = attribute(actors, start, end, c, bisect_right(sent, start))
         gate = rule.gate
-        if gate is not None:
+        if gate is not None and gate.quoted:
+            sp = speakers.get(bisect_right(sent, start)) if speakers else None
+            if not (sp is not None and sp.colon < start and sp.code in gate.speaker
+                    and actor is not None and actor != sp.code):
+                continue
+            gated_spans.append((start, end))
+        elif gate is not None:
             ok = bool(gate.speaker) and actor is not None and actor in gate.speaker
             if not ok and gate.speaker and speakers:
                 sp = speakers.get(bisect_right(sent, start))

@@ -59,6 +59,9 @@ class Gate:
     speaker: frozenset[str]
     cooccur: frozenset[str]
     other_actor: bool = False  # an accuser other than the subject is named in the clause
+    # the speaker must be the headline's colon speaker, talking about another actor
+    # ("Kurti: Vučić plans ..."): a plan verb is an accusation only as a quoted claim
+    quoted: bool = False
     # words that may stand between a claim noun and its accuser named after it ("by")
     accuser_after: frozenset[str] = frozenset()
 
@@ -453,11 +456,14 @@ def _load_signals(
                 speaker=_actor_set(g.get("speaker", []), groups, file, gentry),
                 cooccur=_actor_set(g.get("cooccur", []), groups, file, gentry),
                 other_actor=bool(g.get("other_actor", False)),
+                quoted=bool(g.get("quoted", False)),
                 accuser_after=frozenset(
                     fold_pattern(w)[0]
                     for w in _strings(g.get("accuser_after", []), file, gentry, "accuser_after")
                 ),
             )
+            if gate.quoted and not gate.speaker:
+                raise LexiconError(file, gentry, "quoted gate needs speaker")
             if not gate.speaker and not gate.cooccur and not gate.other_actor:
                 raise LexiconError(file, gentry, "gated rule needs speaker, cooccur or other_actor")
             for p in expand(_strings(g.get("patterns", []), file, gentry, "patterns"), gentry):

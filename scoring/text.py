@@ -25,8 +25,9 @@ _CYRILLIC = {
     "з": "z", "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n",
     "њ": "nj", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "ћ": "c", "у": "u",
     "ф": "f", "х": "h", "ц": "c", "ч": "c", "џ": "dz", "ш": "s",
-    # Macedonian letters
-    "ѓ": "gj", "ќ": "kj", "ѕ": "dz",
+    # Macedonian letters: ѓ and ќ are the sounds Serbian writes đ and ć, so they fold
+    # the same way ("Вучиќ" meets "Vučić", "ќе" meets "će"); Latin "gj"/"kj" is Albanian.
+    "ѓ": "dj", "ќ": "c", "ѕ": "dz",
     # Russian/Ukrainian/Bulgarian letters that appear in quoted names
     "й": "j", "ы": "y", "э": "e", "ю": "ju", "я": "ja", "ё": "e", "щ": "sc", "ъ": "",
     "ь": "", "є": "e", "і": "i", "ї": "i",
