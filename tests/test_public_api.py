@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 
+
 def _isort_key(name: str) -> tuple[int, str]:
     """CONSTANTS, then Classes, then functions (ruff's RUF022 order); plain sort also passes."""
     if name.isupper():
