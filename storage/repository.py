@@ -216,11 +216,17 @@ def _bulk_insert(
     if conn.dialect.name == "sqlite":
         sql, converters = _sqlite_bulk(conn, table, columns, keys, adds)
         if converters:
+            # The same few days and timestamps repeat across a batch: convert each once.
+            memos: list[dict] = [{} for _ in converters]
             converted = []
             for row in rows:
                 values = list(row)
-                for index, process in converters:
-                    values[index] = process(values[index])
+                for (index, process), memo in zip(converters, memos, strict=True):
+                    value = values[index]
+                    done = memo.get(value, memo)
+                    if done is memo:
+                        done = memo[value] = process(value)
+                    values[index] = done
                 converted.append(tuple(values))
             rows = converted
         conn.exec_driver_sql(sql, rows)
@@ -582,7 +588,10 @@ def _existing_candidates(
         # cost more than the query. SQLite keeps dates as ISO text.
         sql = _sqlite_candidates_sql(conn)
         fromiso = date.fromisoformat
-        rows = conn.exec_driver_sql(sql, (lo.isoformat(), hi.isoformat())).fetchall()
+        # Straight from the driver (same connection, same transaction): wrapping each
+        # row in a Row object cost as much again as reading it.
+        driver = conn.connection.driver_connection
+        rows = driver.execute(sql, (lo.isoformat(), hi.isoformat())).fetchall()
         for story_id, day, simhash in rows:
             found[story_id] = (simhash, fromiso(day))
         return found
@@ -633,7 +642,11 @@ def _match_existing(
 
 
 def _assign_stories(
-    conn: Connection, feed_id: int, stored: list[tuple[ItemRow, int]], max_distance: int
+    conn: Connection,
+    feed_id: int,
+    stored: list[tuple[ItemRow, int]],
+    max_distance: int,
+    days: list[date] | None = None,
 ) -> dict[int, tuple[int, bool]]:
     """Attach each new item to a story (existing near-duplicate or a new one).
 
@@ -645,7 +658,8 @@ def _assign_stories(
     """
     if not stored:
         return {}
-    days = [to_naive_utc(row.published_at).date() for row, _ in stored]
+    if days is None:
+        days = [to_naive_utc(row.published_at).date() for row, _ in stored]
     existing = _match_existing(conn, stored, days, max_distance)
     # The batch's new stories, by creation order (= the order their ids will have).
     leads: list[int] = []  # index into ``stored`` of each new story's first item
@@ -977,18 +991,15 @@ def save_items(
     result.new = len(stored)
     result.duplicates = len(rows) - len(stored)
     result.item_ids = [item_id for _, item_id in stored]
-    stories = _assign_stories(conn, feed_id, stored, max_distance)
+    # Each item's UTC day, worked out once for story matching and the aggregates.
+    days = [to_naive_utc(row.published_at).date() for row, _ in stored]
+    stories = _assign_stories(conn, feed_id, stored, max_distance, days)
     _write_scores(conn, [(item_id, row.score) for row, item_id in stored])
     _aggregate(
         conn,
         (
-            _AggInput(
-                feed_id=feed_id,
-                day=to_naive_utc(row.published_at).date(),
-                score=row.score,
-                lead=stories[item_id][1],
-            )
-            for row, item_id in stored
+            _AggInput(feed_id=feed_id, day=day, score=row.score, lead=stories[item_id][1])
+            for (row, item_id), day in zip(stored, days, strict=True)
         ),
     )
     return result
