@@ -127,7 +127,13 @@ class CliRun:
 
 
 def run_cli(*args: str, timeout: float = 240) -> CliRun:
-    """Run ``python -m ingest ARGS`` to completion; peak RSS is this child's own (wait4)."""
+    """Run ``python -m ingest ARGS`` to completion, with the peak RSS of its process tree.
+
+    ``wait4``'s ru_maxrss is not usable here: Linux carries the parent's resident
+    size across fork+exec into the child's figure, so a big pytest process would
+    be blamed on the CLI. The kernel's per-process high-water mark (VmHWM) of the
+    CLI and of its worker processes is read while they run instead.
+    """
     proc = start_cli(*args)
     out_parts: list[str] = []
     err_parts: list[str] = []
@@ -138,7 +144,9 @@ def run_cli(*args: str, timeout: float = 240) -> CliRun:
     for r in readers:
         r.start()
     deadline = time.monotonic() + timeout
+    peaks: dict[int, int] = {}
     while True:
+        _sample_hwm(proc.pid, peaks)
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
@@ -150,8 +158,35 @@ def run_cli(*args: str, timeout: float = 240) -> CliRun:
     proc.returncode = os.waitstatus_to_exitcode(status)
     for r in readers:
         r.join(timeout=10)
-    # ru_maxrss is in KiB on Linux.
-    return CliRun(proc.returncode, "".join(out_parts), "".join(err_parts), usage.ru_maxrss / 1024)
+    # Workers live as long as the run, so their peaks add up with the CLI's own.
+    peak_kib = sum(peaks.values())
+    return CliRun(proc.returncode, "".join(out_parts), "".join(err_parts), peak_kib / 1024)
+
+
+def _vm_hwm_kib(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _sample_hwm(root: int, peaks: dict[int, int]) -> None:
+    """Record the high-water mark of ``root`` and its direct children (the worker processes)."""
+    pids = [root]
+    try:
+        for task in os.listdir(f"/proc/{root}/task"):
+            with open(f"/proc/{root}/task/{task}/children", encoding="ascii") as fh:
+                pids += [int(p) for p in fh.read().split()]
+    except OSError:
+        pass
+    for pid in pids:
+        hwm = _vm_hwm_kib(pid)
+        if hwm is not None:
+            peaks[pid] = max(peaks.get(pid, 0), hwm)
 
 
 # ---------------------------------------------------------------- database checks
