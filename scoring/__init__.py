@@ -7,7 +7,6 @@ touches no database or network.
 
 from scoring.cluster import band_keys, cluster_items, hamming, simhash, story_text
 from scoring.errors import LexiconError, ScoringError
-from scoring.index import daily_pair_scores, daily_scores, pair_index, tension_index
 from scoring.item import score_item
 from scoring.lexicon import Lexicon, load_lexicon
 from scoring.taxonomy import ACTOR_CODES, SIGNAL_CODES, actor_label, signal_label, signal_sign
@@ -36,3 +35,15 @@ __all__ = [
     "story_text",
     "tension_index",
 ]
+
+# The tension index needs pandas; ingest workers only score, so it loads on first use.
+_LAZY = {name: "scoring.index" for name in
+         ("daily_pair_scores", "daily_scores", "pair_index", "tension_index")}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'scoring' has no attribute {name!r}")

@@ -15,9 +15,12 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is only needed by the batch helper; workers never load it
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_BANDS",
@@ -229,6 +232,8 @@ def cluster_items(
     earliest such item), else starts its own. Items without a date stay alone.
     The result is indexed like ``df`` and does not depend on its row order.
     """
+    import pandas as pd  # noqa: PLC0415 - kept off the ingest workers' import path
+
     if df.empty:
         return pd.Series([], index=df.index, dtype=object, name="story_id")
     published = pd.to_datetime(df["published_at"], utc=True, errors="coerce", format="mixed")
@@ -264,4 +269,8 @@ def cluster_items(
 
 def _str(value: object) -> str:
     """Text of a title/summary cell; missing values become empty text."""
-    return "" if not isinstance(value, str) and pd.isna(value) else str(value)
+    if isinstance(value, str):
+        return value
+    import pandas as pd  # noqa: PLC0415 - only the batch helper reaches here
+
+    return "" if pd.isna(value) else str(value)
