@@ -119,8 +119,10 @@ def text_match(
             alts = []
             for j, word in enumerate(variants):
                 name = f"tsq_{i}_{j}"
-                params[name] = word
-                alts.append(f"plainto_tsquery('simple', :{name})")
+                # Prefix match, as on SQLite, so "Kurti" finds "Kurtit" and "Kurtija".
+                lexeme = "'" + word.replace("'", "''") + "'"
+                params[name] = lexeme + (":*" if len(word) >= 3 else "")
+                alts.append(f"to_tsquery('simple', :{name})")
             clauses.append("(" + " || ".join(alts) + ")")
         return text(
             "to_tsvector('simple', coalesce(items.title, '') || ' ' || "
