@@ -14,7 +14,6 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -161,17 +160,14 @@ def _cached_hashes(features: list[str]) -> list[int]:
     return out
 
 
-def _features(tokens: list[str]) -> Iterable[tuple[str, float]]:
+def _features(tokens: list[str]) -> list[str]:
     """Shingles with equal weight: each word and each adjacent word pair.
 
     Pairs carry word order ("A accuses B" is not "B accuses A"); the single
     words keep a lone swapped word from moving the hash as far as it would if
     only pairs counted. Double-weight pairs measured worse (INDEX.md).
     """
-    for token in tokens:
-        yield token, 1.0
-    for left, right in zip(tokens, tokens[1:], strict=False):
-        yield f"{left} {right}", 1.0
+    return [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))]
 
 
 def _to_signed(value: int) -> int:
@@ -185,7 +181,7 @@ def simhash(text: str) -> int:
         return 0
     # Every feature weighs 1 (``_features``), so a bit's vote is positive exactly
     # when more than half of the features set it: count instead of summing ±1.0.
-    features = [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))]
+    features = _features(tokens)
     hashes = np.array(_cached_hashes(features), dtype=">u8")
     # Bit i of every feature hash, most significant first: shape (features, 64).
     ones = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1).sum(axis=0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -186,8 +185,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
     with translate_errors(str(engine.url)), factory() as session, session.begin():
         yield session
-
-
-def default_url() -> str:
-    """The URL this process should use when no ``--db`` is given."""
-    return resolve_db_url(None, os.environ)
