@@ -3,8 +3,9 @@
 score     JSON Lines in (stdin or --input), one JSON object out per input line, same
           order; a malformed line (blank lines included) yields {"id", "error"} and the
           run goes on. Exit 0 unless the input cannot be read at all (exit 2).
-evaluate  labelled JSON Lines -> per-signal precision/recall/F1, macro-F1, actor F1,
-          negation and direction accuracy.
+evaluate  labelled JSON Lines -> per language and overall: per-signal precision/recall/F1,
+          macro/micro-F1, actor P/R/F1, direction accuracy, negation handled
+          ([--part tune|check] for one side of the stable split, [--summary]).
 bench     scores generated items and prints items per second on one core.
 rescore   re-scores the stored items after a lexicon change ([--db URL]); runs
           `python -m ingest.rescore`, because scoring never imports storage.
@@ -19,30 +20,16 @@ import random
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from scoring.errors import ScoringError
+from scoring.evaluate import evaluate_items, format_report, format_summary, published_of
 from scoring.item import score_item
 from scoring.lexicon import load_lexicon
 from scoring.types import ItemScore
 
 __all__ = ["main", "score_line", "score_to_json"]
-
-
-def _published(value: Any) -> datetime | date | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ValueError("published must be an ISO 8601 string")
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return date.fromisoformat(text[:10])
 
 
 def score_to_json(item_id: Any, result: ItemScore) -> dict[str, Any]:
@@ -87,7 +74,7 @@ def score_line(line: str) -> dict[str, Any]:
     if lang is not None and not isinstance(lang, str):
         return {"id": item_id, "error": "lang must be a string"}
     try:
-        published = _published(obj.get("published"))
+        published = published_of(obj.get("published"))
     except ValueError as exc:
         return {"id": item_id, "error": f"bad published: {exc}"}
     return score_to_json(item_id, score_item(title, summary, lang, published))
@@ -145,83 +132,12 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     except (OSError, ScoringError) as exc:
         print(f"scoring: {exc}", file=sys.stderr)
         return 2
-    report = evaluate_items(items)
-    out.write(format_report(report, show_errors=args.errors))
+    report = evaluate_items(items, part=args.part)
+    if args.summary:
+        out.write(format_summary(report))
+    else:
+        out.write(format_report(report, show_errors=args.errors))
     return 0
-
-
-def evaluate_items(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Score labelled items and compare: per-signal P/R/F1, macro-F1, actor F1, accuracies."""
-    from scoring.taxonomy import SIGNAL_CODES
-
-    tp = dict.fromkeys(SIGNAL_CODES, 0)
-    fp = dict.fromkeys(SIGNAL_CODES, 0)
-    fn = dict.fromkeys(SIGNAL_CODES, 0)
-    a_tp = a_fp = a_fn = 0
-    neg_items = neg_ok = dir_ok = 0
-    errors = []
-    for it in items:
-        res = score_item(it.get("title", ""), it.get("summary") or "", it.get("lang"),
-                         _published(it.get("published")))
-        gold, pred = set(it.get("signals", [])), set(res.signals)
-        for s in SIGNAL_CODES:
-            tp[s] += s in gold and s in pred
-            fp[s] += s not in gold and s in pred
-            fn[s] += s in gold and s not in pred
-        ga, pa = set(it.get("actors", [])), set(res.actors)
-        a_tp, a_fp, a_fn = a_tp + len(ga & pa), a_fp + len(pa - ga), a_fn + len(ga - pa)
-        gn, pn = set(it.get("negated", [])), set(res.negated)
-        if gn or pn:
-            neg_items += 1
-            neg_ok += gn == pn
-        dir_ok += it.get("direction") == res.direction
-        if gold != pred or gn != pn or ga != pa:
-            errors.append((it, res))
-    per = {}
-    for s in SIGNAL_CODES:
-        p = tp[s] / (tp[s] + fp[s]) if tp[s] + fp[s] else 0.0
-        r = tp[s] / (tp[s] + fn[s]) if tp[s] + fn[s] else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        per[s] = (p, r, f, tp[s] + fn[s])
-    seen = [s for s in SIGNAL_CODES if tp[s] + fp[s] + fn[s]]
-    ap = a_tp / (a_tp + a_fp) if a_tp + a_fp else 0.0
-    ar = a_tp / (a_tp + a_fn) if a_tp + a_fn else 0.0
-    n = len(items) or 1
-    return {
-        "items": len(items),
-        "per_signal": per,
-        "macro_f1": sum(per[s][2] for s in seen) / len(seen) if seen else 0.0,
-        "actor_f1": 2 * ap * ar / (ap + ar) if ap + ar else 0.0,
-        "negation_accuracy": neg_ok / neg_items if neg_items else 1.0,
-        "negation_items": neg_items,
-        "direction_accuracy": dir_ok / n,
-        "errors": errors,
-    }
-
-
-def format_report(rep: dict[str, Any], show_errors: bool = False) -> str:
-    """Plain-text table of an evaluate_items() result."""
-    header = f"{'signal':24} {'prec':>6} {'rec':>6} {'f1':>6} {'support':>8}"
-    lines = [f"items: {rep['items']}", header]
-    for s, (p, r, f, sup) in rep["per_signal"].items():
-        lines.append(f"{s:24} {p:6.3f} {r:6.3f} {f:6.3f} {sup:8d}")
-    lines += [
-        f"macro-F1 (signals): {rep['macro_f1']:.3f}",
-        f"actor F1 (micro): {rep['actor_f1']:.3f}",
-        f"negation accuracy: {rep['negation_accuracy']:.3f} over {rep['negation_items']} items",
-        f"direction accuracy: {rep['direction_accuracy']:.3f}",
-    ]
-    if show_errors:
-        for it, res in rep["errors"]:
-            lines.append(f"- {it.get('id')}: {it.get('title')!r}")
-            lines.append(f"    gold signals={sorted(it.get('signals', []))} negated="
-                         f"{sorted(it.get('negated', []))} actors={sorted(it.get('actors', []))}")
-            lines.append(f"    pred signals={list(res.signals)} negated={list(res.negated)} "
-                         f"actors={list(res.actors)}")
-            for e in res.evidence:
-                lines.append(f"      {e.signal}: {e.text!r} neg={e.negated} "
-                             f"supp={e.suppressed_by}")
-    return "\n".join(lines) + "\n"
 
 
 _BENCH_WORDS = (
@@ -294,6 +210,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     p_eval = sub.add_parser("evaluate", help="compare with labelled JSONL files")
     p_eval.add_argument("files", nargs="+")
     p_eval.add_argument("--errors", action="store_true", help="list the items scored wrongly")
+    p_eval.add_argument("--part", choices=("all", "tune", "check"), default="all",
+                        help="only the items of this part of the stable id-hash split")
+    p_eval.add_argument("--summary", action="store_true",
+                        help="one line per language group instead of the full tables")
     p_bench = sub.add_parser("bench", help="print items per second on generated items")
     p_bench.add_argument("--n", type=int, default=100_000)
     # listed for --help; main() hands "rescore" over before parsing

@@ -450,7 +450,11 @@ def score_item(
             if abs(w) >= abs(strongest.get(e.signal, 0.0)):
                 strongest[e.signal] = w
     score = round(sum([strongest[s] for s in sorted(strongest)]), 4)
-    direction = "escalation" if score > 0 else "de-escalation" if score < 0 else "neutral"
+    # Direction follows the concrete acts only: statements, NATO's words and outside
+    # influence raise the score but alone leave an item neutral (LABELS.md "Direction").
+    neutral = lex.direction_neutral
+    moving = round(sum([strongest[s] for s in sorted(strongest) if s not in neutral]), 4)
+    direction = "escalation" if moving > 0 else "de-escalation" if moving < 0 else "neutral"
     return _new_score(
         tuple(sorted(actor_codes)),
         tuple(sorted(strongest)),

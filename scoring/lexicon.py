@@ -126,6 +126,9 @@ class Lexicon:
     victim: dict[str, tuple[re.Pattern[str], str]] | None = None
     # (derived signal, source signal, speakers): an accusation by Russia is influence too
     implied: tuple[tuple[str, str, frozenset[str]], ...] = ()
+    # signals that count in the score but do not set the direction (LABELS.md: a third
+    # party's appeal with no concrete measure is neutral)
+    direction_neutral: frozenset[str] = frozenset()
 
 
 def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pattern[str] | None]]:
@@ -398,6 +401,7 @@ def _load_signals(
     unless: dict[str, Gate] = {}
     victim: dict[str, tuple[re.Pattern[str], str]] = {}
     implied: list[tuple[str, str, frozenset[str]]] = []
+    neutral: set[str] = set()
     for i, sig in enumerate(doc.get("signal", [])):
         code = sig.get("code")
         entry = f"signal[{i}] {code}"
@@ -420,6 +424,11 @@ def _load_signals(
         if not sig.get("goldstein"):
             raise LexiconError(file, entry, "weight without a goldstein justification")
         weights[code] = float(weight)
+        moves = sig.get("moves_direction", True)
+        if not isinstance(moves, bool):
+            raise LexiconError(file, entry, "moves_direction must be true or false")
+        if not moves:
+            neutral.add(code)
         for actor in _actor_set(sig.get("actor_trigger", []), groups, file, entry):
             if actor in triggers:
                 raise LexiconError(file, entry, f"actor {actor} already triggers {triggers[actor]}")
@@ -471,7 +480,8 @@ def _load_signals(
     missing = [c for c in SIGNAL_CODES if c not in weights]
     if missing:
         raise LexiconError(file, "-", f"signal codes missing: {', '.join(missing)}")
-    return weights, triggers, unless, {"victim": victim, "implied": tuple(implied)}
+    return weights, triggers, unless, {"victim": victim, "implied": tuple(implied),
+                                       "neutral": frozenset(neutral)}
 
 
 def _load_discards(
@@ -594,6 +604,7 @@ def _build(data_dir: Path | None) -> Lexicon:
         official_re=extra["official"],
         victim=rules["victim"],
         implied=rules["implied"],
+        direction_neutral=rules["neutral"],
     )
 
 

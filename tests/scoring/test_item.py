@@ -52,6 +52,16 @@ def test_direction_from_sign():
     assert score_item("Belgrade weather sunny").direction == "neutral"
 
 
+def test_statements_alone_leave_the_direction_neutral():
+    # LABELS.md: a third party's appeal with no concrete measure is neutral, though it
+    # still adds a little tension to the score
+    res = score_item("EU urges Serbia and Kosovo to show restraint")
+    assert res.signals == ("intl_statement",)
+    assert res.score > 0 and res.direction == "neutral"
+    both = score_item("EU urges restraint. Serbia deploys troops to the border")
+    assert "military_buildup" in both.signals and both.direction == "escalation"
+
+
 def test_nato_reinforcement_is_a_nato_statement():
     res = score_item("NATO sends additional troops to Kosovo")
     assert "nato_statement" in res.signals
