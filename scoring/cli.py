@@ -29,7 +29,11 @@ from scoring.item import score_item
 from scoring.lexicon import load_lexicon
 from scoring.types import ItemScore
 
-__all__ = ["main", "score_line", "score_to_json"]
+__all__ = ["MAX_LINE_CHARS", "main", "score_line", "score_to_json"]
+
+# An input line beyond this is answered with an error instead of being parsed: no feed
+# item comes near it (ingest keeps titles to 1,000 and summaries to 5,000 characters).
+MAX_LINE_CHARS = 1_000_000
 
 
 def score_to_json(item_id: Any, result: ItemScore) -> dict[str, Any]:
@@ -57,10 +61,16 @@ def score_line(line: str) -> dict[str, Any]:
     if not line.strip():
         # still one output line per input line, so callers can zip input and output
         return {"id": None, "error": "empty line"}
+    if len(line) > MAX_LINE_CHARS:
+        return {"id": None, "error": f"line longer than {MAX_LINE_CHARS:,} characters"}
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return {"id": None, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
+    except RecursionError:
+        return {"id": None, "error": "invalid JSON: nested too deeply"}
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        return {"id": None, "error": f"invalid JSON: {exc}"}
     if not isinstance(obj, dict):
         return {"id": None, "error": "line is not a JSON object"}
     item_id = obj.get("id")

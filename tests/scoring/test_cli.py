@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -79,12 +82,67 @@ def test_evaluate_prints_figures(tmp_path):
                              "negated": [], "direction": "escalation"}) + "\n", encoding="utf-8")
     proc = _run(["evaluate", str(f)])
     assert proc.returncode == 0, proc.stderr
-    assert "macro-F1 (signals): 1.000" in proc.stdout
-    assert "actor F1 (micro): 1.000" in proc.stdout
+    assert "macro-F1 (signals): 1.000   micro-F1: 1.000" in proc.stdout
+    assert "actors: precision 1.000 recall 1.000 F1 1.000" in proc.stdout
     assert "direction accuracy: 1.000" in proc.stdout
+    assert "== en (all part): 1 items" in proc.stdout
+
+
+def test_evaluate_reports_one_part_of_the_split_per_language(tmp_path):
+    from scoring.evaluate import split_of
+
+    ids = [f"i{n}" for n in range(40)]
+    check = [i for i in ids if split_of(i) == "check"]
+    rows = [{"id": i, "title": "Kosovo police arrest two Serbs" if n % 2 else "Vreme sunčano",
+             "lang": "en" if n % 2 else "sr", "actors": [], "signals": ["police_action"],
+             "negated": [], "direction": "escalation"} for n, i in enumerate(ids)]
+    f = tmp_path / "l.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    proc = _run(["evaluate", str(f), "--part", "check", "--summary"])
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "part: check"
+    counts = {ln.split()[0]: int(ln.split()[1]) for ln in lines[2:]}
+    assert counts["all"] == len(check) and 0 < len(check) < len(ids)
+    assert counts["en"] + counts["local"] == len(check)
 
 
 def test_bench_prints_items_per_second():
     proc = _run(["bench", "--n", "200"])
     assert proc.returncode == 0
     assert "items/s" in proc.stdout
+
+
+_HOSTILE = st.one_of(
+    st.integers(min_value=1_000, max_value=200_000).map(lambda n: "[" * n + "]" * n),
+    st.integers(min_value=1_000, max_value=200_000).map(lambda n: '{"a":' * n + "1" + "}" * n),
+    st.integers(min_value=5_000, max_value=60_000).map(lambda n: '{"id": 1, "n": ' + "9" * n + "}"),
+    st.binary(min_size=1, max_size=200).map(lambda b: b.decode("latin-1")),
+    st.integers(min_value=1_000_001, max_value=1_100_000).map(lambda n: '{"id": 1, "title": "'
+                                                              + "a" * n + '"}'),
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_HOSTILE, min_size=1, max_size=3))
+def test_hostile_lines_get_an_error_each_and_later_lines_survive(hostile):
+    from scoring.cli import score_line
+
+    lines = []
+    for i, bad in enumerate(hostile):
+        lines += [bad.replace("\n", " ").replace("\r", " "), json.dumps({"id": i, "title": "ok"})]
+    out = [score_line(line) for line in lines]
+    assert len(out) == len(lines)
+    for i in range(len(hostile)):
+        assert "error" in out[2 * i] or out[2 * i].get("id") is not None
+        assert out[2 * i + 1]["id"] == i and "error" not in out[2 * i + 1]
+
+
+def test_deep_json_and_huge_numbers_through_the_cli():
+    lines = ["[" * 100_000 + "]" * 100_000, json.dumps({"id": "after-deep", "title": "ok"}),
+             '{"id": 1, "n": ' + "9" * 50_000 + "}", json.dumps({"id": "after-big", "title": "x"})]
+    proc = _run(["score"], "\n".join(lines) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [o["id"] for o in out] == [None, "after-deep", None, "after-big"]
+    assert "nested too deeply" in out[0]["error"] and "error" in out[2]
