@@ -78,7 +78,7 @@ def test_unreadable_input_exits_2():
 def test_evaluate_prints_figures(tmp_path):
     f = tmp_path / "l.jsonl"
     f.write_text(json.dumps({"id": "x", "title": "Kosovo police arrest two Serbs", "summary": "",
-                             "lang": "en", "actors": ["KOS"], "signals": ["police_action"],
+                             "lang": "en", "actors": ["KOS", "SRB"], "signals": ["police_action"],
                              "negated": [], "direction": "escalation"}) + "\n", encoding="utf-8")
     proc = _run(["evaluate", str(f)])
     assert proc.returncode == 0, proc.stderr

@@ -92,7 +92,9 @@ CASES = [
      {"denial"}, {"police_action"}, {"police_action"}, None),
     # actors: outlet suffixes, ethnic plurals, possessive adjectives, inflected Srpska
     ("Municipal council adopts budget - Kosovo Online", "en", set(), set(), set(), set()),
-    ("Dy serbë të lënduar në aksident rrugor", "sq", set(), set(), set(), set()),
+    # Serbs as a people count for SRB (LABELS.md: Kosovo Serbs -> SRB); the accident is
+    # no signal
+    ("Dy serbë të lënduar në aksident rrugor", "sq", set(), set(), set(), {"SRB"}),
     ("Zagreb prosvjedovao zbog Vulinovih izjava", "hr",
      {"accusation"}, {"protest_unrest"}, set(), {"HRV", "SRB"}),
     ("BE kritikon Republikën Serbe për ligjin e pronës", "sq", set(), set(), set(), {"EU", "RS"}),

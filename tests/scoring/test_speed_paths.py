@@ -99,8 +99,8 @@ def test_spelling_sensitive_phrases(title, texts):
 
 def test_spaced_dash_is_a_clause_break_but_a_double_dash_is_not():
     # " - " ends the clause, so the accusation's subject is Serbia; "--" is no break
-    one = score_item("Talks in Brussels - Serbia accuses Kosovo")
-    two = score_item("Talks in Brussels -- Serbia accuses Kosovo")
+    one = score_item("EU talks - Serbia accuses Kosovo")
+    two = score_item("EU talks -- Serbia accuses Kosovo")
     assert [(e.signal, e.actor, e.target) for e in one.evidence] == [
         ("diplomacy", "EU", None), ("accusation", "SRB", "KOS")]
     assert [(e.signal, e.actor, e.target) for e in two.evidence] == [
