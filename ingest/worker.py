@@ -145,15 +145,17 @@ def _pack(values: tuple) -> tuple:
          e.hedged, e.suppressed_by)
         for e in s.evidence
     )
-    score = (s.actors, s.signals, s.negated, s.direction, s.score, evidence, s.lexicon_version)
+    score = (s.actors, s.signals, s.negated, s.direction, s.score, evidence, s.lexicon_version,
+             s.places)
     return (*values[:_SCORE], score, *values[_SCORE + 1 :])
 
 
 def unpack_row(packed: tuple) -> tuple:
     """Row values as ``row_values`` gave them, from their pipe form."""
-    actors, signals, negated, direction, score, evidence, version = packed[_SCORE]
+    actors, signals, negated, direction, score, evidence, version, places = packed[_SCORE]
     item_score = ItemScore(
-        actors, signals, negated, direction, score, tuple(Evidence(*e) for e in evidence), version
+        actors, signals, negated, direction, score, tuple(Evidence(*e) for e in evidence), version,
+        tuple(places),
     )
     return (*packed[:_SCORE], item_score, *packed[_SCORE + 1 :])
 

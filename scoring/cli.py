@@ -45,6 +45,7 @@ def score_to_json(item_id: Any, result: ItemScore) -> dict[str, Any]:
         "negated": list(result.negated),
         "direction": result.direction,
         "score": result.score,
+        "places": list(result.places),
         "evidence": [
             {
                 "signal": e.signal, "actor": e.actor, "text": e.text, "start": e.start,

@@ -21,6 +21,8 @@ from scoring.lexicon import THIRD_PARTY
 
 __all__ = ["Speaker", "accuser_named", "find_speakers", "is_victim"]
 
+# What may stand between an accuser and its claim noun in "Skopje's claim".
+_POSSESSIVE = frozenset({"", "'s", "’s", "s", "'", "’"})
 # How far back from a police mention the clash and its preposition may be.
 _VICTIM_REACH = 40
 
@@ -68,12 +70,19 @@ def accuser_named(
     end: int,
     clause: int,
     after_words: frozenset[str],
+    after_only: bool = False,
 ) -> bool:
-    """Whether an actor other than the subject is named as the accuser of a claim noun."""
+    """Whether an actor other than the subject is named as the accuser of a claim noun.
+
+    With ``after_only`` (the clause denies the claim) an accuser before the noun counts only
+    as its possessive ("rejects Skopje's claim"): further before, the actor is the claim's
+    setting ("Russian Centre in Serbia scorns espionage claims")."""
     for m in actors:
         if m.clause != clause or m.code in (actor, THIRD_PARTY):
             continue
         if m.end <= start:
+            if after_only and text[m.end:start].strip() not in _POSSESSIVE:
+                continue
             return True
         if m.start >= end:
             between = text[end:m.start].split()

@@ -33,6 +33,7 @@ from scoring.lexicon import (
 )
 from scoring.matcher import Hit, scan
 from scoring.negation import Mention, assess_clause
+from scoring.places import find_places
 from scoring.text import Folded, fold, lang_family
 from scoring.types import Evidence, ItemScore
 
@@ -41,6 +42,16 @@ __all__ = ["score_item"]
 _SENTENCE_ENDS = frozenset({".", "!", "?", "|"})
 T = TypeVar("T")
 _DENIAL_KINDS = frozenset({DENIAL, DENIAL_OBJ})
+# suppressions that come from the clause's own cues (a call, a reported accusation), not
+# from a discard context: a negated mention under them still counts as negated
+_NOT_DISCARDS = frozenset({"reported", "irrealis"})
+# words that join co-subjects: "Serbia and KFOR failed to agree"
+_COORDINATORS = frozenset({"and", "i", "dhe", "e", "&", "ili", "or", "a", "si", "dhe e"})
+# How far after a verb of saying its speaker may be named ("says Greek PM Mitsotakis").
+_SAY_REACH = 30
+# words that open the content of what is said: the actor after them is spoken about
+_SAY_CONTENT = frozenset({"that", "da", "se", "qe", "deka", "kako", "about", "o", "for", "për",
+                          "per", "za", "to", "on"})
 # NamedTuple() runs a Python-level __new__; building the tuple directly is the same
 # value at a fraction of the cost, which counts for a few mentions per item.
 _new_tuple = tuple.__new__
@@ -74,6 +85,7 @@ new_evidence = _slot_constructor(Evidence, (
 ))
 _new_score = _slot_constructor(ItemScore, (
     "actors", "signals", "negated", "direction", "score", "evidence", "lexicon_version",
+    "places",
 ))
 
 
@@ -158,13 +170,18 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
     gated_spans: list[tuple[int, int]] = []
     nouns: set[tuple[str, int, int]] = set()  # accusation nouns ("claims"), not acts
     unless_rules = lex.unless
+    codes = {a.code for a in actors}
     for start, end, _, rule in signal_hits:
         key = (rule.value, start, end)
         if key in mentions:
             continue
+        gate = rule.gate
+        # a speaker gate no actor of the text can meet ("said" with no outside power named)
+        if (gate is not None and gate.speaker and not gate.cooccur and not gate.other_actor
+                and codes.isdisjoint(gate.speaker)):
+            continue
         c = bisect_right(hard, start)
         actor, target = attribute(actors, start, end, c, bisect_right(sent, start))
-        gate = rule.gate
         if gate is not None and gate.quoted:
             sp = speakers.get(bisect_right(sent, start)) if speakers else None
             if not (sp is not None and sp.colon < start and sp.code in gate.speaker
@@ -172,6 +189,11 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
                 continue
             gated_spans.append((start, end))
         elif gate is not None:
+            if gate.nearest:
+                near = _nearest_actor(folded.text, actors, f.softs, start, end, c,
+                                      gate.nearest == "around")
+                if near is not None:  # "" is a third party (Germany), a speaker too
+                    actor = near
             ok = bool(gate.speaker) and actor is not None and actor in gate.speaker
             if not ok and gate.speaker and speakers:
                 sp = speakers.get(bisect_right(sent, start))
@@ -179,7 +201,10 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             if not ok and gate.cooccur:
                 ok = any(m.code in gate.cooccur and m.clause == c for m in actors)
             if not ok and gate.other_actor:
-                ok = accuser_named(folded.text, actors, actor, start, end, c, gate.accuser_after)
+                denied = any(h[3].kind in _DENIAL_KINDS and bisect_right(hard, h[0]) == c
+                             for h in cue_hits)
+                ok = accuser_named(folded.text, actors, actor, start, end, c, gate.accuser_after,
+                                   denied)
                 if ok:
                     nouns.add(key)
             if not ok:
@@ -194,11 +219,17 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
         if rule.negated_only:
             negated_only.add(key)
         mentions[key] = (actor, target)
+    objects: set[tuple[str, int, int]] | None = None
     for a in actors:
         trigger = triggers.get(a.code)
         if trigger is not None:
             _, target = attribute(actors, a.start, a.end, a.clause, a.sentence)
-            mentions.setdefault((trigger, a.start, a.end), (a.code, target))
+            key = (trigger, a.start, a.end)
+            mentions.setdefault(key, (a.code, target))
+            if _after_subject(folded.text, actors, f.softs, a):
+                if objects is None:
+                    objects = set()
+                objects.add(key)
     if not mentions and not any(c[3].kind in _DENIAL_KINDS for c in cue_hits):
         return actors, []  # with no mention only a denial can give evidence
     if gated_spans and cue_hits:
@@ -235,7 +266,7 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
     offsets = folded.offsets
     victim = lex.victim
     implied = lex.implied
-    implied_src = {src for _, src, _ in implied} if implied else ()
+    implied_src = {imp[1] for imp in implied} if implied else ()
     clauses = sorted(by_clause.keys() | cues_by_clause.keys()) if cues_by_clause else by_clause
     for clause in clauses:
         ms = by_clause.get(clause, ())
@@ -243,13 +274,18 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
         if cues:
             actor_starts = [a.start for a in actors if a.clause == clause]
             setting: list[int] | tuple[()] = ()
+            roles: list[int] | tuple[()] = ()
             # setting words matter only between two mentions of a clause with a denial
-            if len(ms) > 1 and lex.setting_re is not None and any(
-                    c[3].kind in _DENIAL_KINDS for c in cues):
-                setting = [m.start() for m in lex.setting_re.finditer(
-                    folded.text, ms[0].end, ms[-1].start)]
-            statuses, denials = assess_clause(ms, cues, f.softs, actor_starts, lex.immune,
-                                              setting)
+            if ms and any(c[3].kind in _DENIAL_KINDS for c in cues):
+                if len(ms) > 1 and lex.setting_re is not None:
+                    setting = [m.start() for m in lex.setting_re.finditer(
+                        folded.text, ms[0].end, ms[-1].start)]
+                if lex.role_re is not None:
+                    roles = [m.start() for m in lex.role_re.finditer(
+                        folded.text, cues[0][1], ms[-1].start)]
+            statuses, denials = assess_clause(
+                ms, cues, f.softs, actor_starts, lex.immune, setting, lex.irrealis_asserted,
+                roles, hard[clause] if clause < len(hard) else len(folded.text))
         else:
             statuses, denials = None, ()  # no cue: every mention is plainly asserted
         for i, m in enumerate(ms):
@@ -265,6 +301,8 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
                 hedged = bisect_right(sent, start) in questions
             if discards and suppressed is None:
                 suppressed = _discarded(lex, f, discards, signal, start)
+            if objects and suppressed is None and (signal, start, end) in objects:
+                suppressed = "nato_object"
             if victim and suppressed is None and signal in victim:
                 words, after = victim[signal]
                 ends = [x.end for x in ms if x.signal == after and x.end <= start]
@@ -277,7 +315,9 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
             if signal in implied_src and weight and not denials and (
                     (signal, start, end) not in nouns):
                 _imply(lex, evidence, folded, name, speakers, bisect_right(sent, start),
-                       start, end, signal, actor, target, hedged)
+                       start, end, signal, actor, target, hedged,
+                       (lambda d, _s=start: _discarded(lex, f, discards, d, _s))
+                       if discards else None)
             if offsets is not None:
                 start, end = folded.span(start, end)
             append(new_evidence(signal, actor or None, original[start:end], start, end, negated,
@@ -290,20 +330,72 @@ def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int |
     return actors, evidence
 
 
+def _after_subject(text: str, actors: list[ActorMention], softs: list[int],
+                   a: ActorMention) -> bool:
+    """Whether another actor comes before ``a`` in its clause and comma segment, so that
+    ``a`` is an object or a modifier ("Serbia handed KFOR a request", "attacks against
+    KFOR"), not the subject that states or acts; "Serbia and KFOR" are co-subjects."""
+    lo = softs[bisect_right(softs, a.start) - 1] if softs and softs[0] < a.start else -1
+    prev = None
+    for m in actors:
+        if m.start >= a.start:
+            break
+        if m.clause == a.clause and m.start > lo and m.code != a.code:
+            prev = m
+    if prev is None:
+        return False
+    return text[prev.end:a.start].strip() not in _COORDINATORS
+
+
+def _nearest_actor(text: str, actors: list[ActorMention], softs: list[int], start: int,
+                   end: int, clause: int, after: bool) -> str | None:
+    """The speaker of a verb of saying inside its comma segment: the segment's first actor
+    before it ("..., Serbian President Vucic said", "In a letter to Brussels, Pristina
+    warns"), else, with ``after``, one just after it ("says Rama"); None leaves the
+    clause's subject."""
+    lo = softs[bisect_right(softs, start) - 1] if softs and softs[0] < start else -1
+    i = bisect_right(softs, end)
+    hi = min(softs[i] if i < len(softs) else 1 << 30, end + _SAY_REACH)
+    best = None
+    for m in actors:
+        if m.clause != clause:
+            continue
+        if lo < m.start and m.end <= start:
+            if best is None:
+                best = m.code
+        elif m.start >= end:
+            if not after:
+                break
+            # "says Rama", not "said that Serbs ..." (that is the content)
+            if best is None and m.start < hi and _SAY_CONTENT.isdisjoint(
+                    text[end:m.start].split()):
+                return m.code
+            break
+    return best
+
+
 def _imply(lex: Lexicon, evidence: list[Evidence], folded: Folded, name: str,
            speakers: dict[int, Speaker] | None, sentence: int, start: int, end: int,
-           signal: str, actor: str | None, target: str | None, hedged: bool) -> None:
+           signal: str, actor: str | None, target: str | None, hedged: bool,
+           discarded: Callable[[str], str | None] | None = None) -> None:
     """Evidence for the signals an asserted mention implies (an accusation by Russia is
-    influence too), on the same span."""
-    for derived, src, who in lex.implied:
+    influence too), on the same span; a discard of the derived signal in scope (Russia's
+    quarrel over Ukraine is no influence in the region) keeps it at weight 0."""
+    for derived, src, who, by_colon in lex.implied:
         if src != signal:
             continue
         sp = speakers.get(sentence) if speakers else None
-        if actor in who or (sp is not None and sp.colon < start and sp.code in who):
+        if by_colon and sp is not None and sp.colon < start and sp.code is not None:
+            ok = sp.code in who
+        else:
+            ok = actor in who or (sp is not None and sp.colon < start and sp.code in who)
+        if ok:
             a, b = folded.span(start, end)
+            why = discarded(derived) if discarded is not None else None
+            weight = 0.0 if why is not None else lex.rounded_weights[derived][hedged]
             evidence.append(new_evidence(derived, actor or None, folded.original[a:b], a, b,
-                                         False, target or None, name,
-                                         lex.rounded_weights[derived][hedged], hedged, None))
+                                         False, target or None, name, weight,
+                                         hedged and why is None, why))
 
 
 def _regex_discards(lex: Lexicon, text: str, discards: list[Hit]) -> list[Hit]:
@@ -390,9 +482,34 @@ def _discarded(lex: Lexicon, f: _Field, discards: list[Hit], signal: str,
         scope = lex.discard_scope[name]
         if (scope == "item"
                 or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(start))
-                or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))):
+                or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))
+                or (scope == "phrase" and _in_phrase(f, d[0], start))):
+            ub = lex.discard_unless_before
+            if ub is not None and name in ub and _eventless_before(f, ub[name], d[0]):
+                continue
             return name
     return None
+
+
+def _sentence_start(f: _Field, pos: int) -> int:
+    s = f.sentence_of(pos)
+    return f.sent[s - 1] + 1 if s else 0
+
+
+def _in_phrase(f: _Field, cue: int, start: int) -> bool:
+    """A "phrase" discard reaches over its clause; one that opens its sentence ("After the
+    attack, police arrested two") ends at the first comma, where the main clause begins."""
+    if f.clause_of(cue) != f.clause_of(start) or start < cue:
+        return False
+    if bisect_right(f.softs, start) == bisect_right(f.softs, cue):
+        return True
+    head = f.folded.text[_sentence_start(f, cue):cue]
+    return any(c.isalnum() for c in head)
+
+
+def _eventless_before(f: _Field, rx: Any, cue: int) -> bool:
+    """Whether the sentence before the cue names only a mood ("tensions rise", "fears grow")."""
+    return rx.search(f.folded.text, _sentence_start(f, cue), cue) is not None
 
 
 def _evidence(lex: Lexicon, f: _Field, discards: list[Hit], m: Mention, actor: str | None,
@@ -427,24 +544,42 @@ def score_item(
     evidence: list[Evidence] = []
     actor_codes: set[str] = set()
     capitals: set[str] = set()
+    places: set[str] = set()
     for name, text in (("title", title or ""), ("summary", summary or "")):
         if not text:
             continue
         actors, ev = _analyse(lex, name, text, family, year, item_discards)
+        if lex.places is not None:
+            places.update(find_places(text, lex.places))
         actor_codes.update([a.code for a in actors if not a.capital])
         capitals.update([a.code for a in actors if a.capital])
         evidence.extend(ev)
-    if capitals and not (lex.capital_discards and lex.capital_discards.intersection(item_discards)):
+    clubs = bool(lex.capital_discards and lex.capital_discards.intersection(item_discards))
+    if capitals and not clubs:
         actor_codes |= capitals
     actor_codes.discard(THIRD_PARTY)
+    if places:
+        # a place counts for its country (LABELS.md), sport and tourism items included,
+        # except a capital that names a club in a sport item
+        gazetteer = lex.places.places  # type: ignore[union-attr]
+        if clubs:
+            places = {p for p in places if not gazetteer[p].capital}
+        actor_codes.update([gazetteer[p].country for p in places])
     if item_discards:
         evidence = [_suppress_item(lex, e, item_discards) for e in evidence]
+    if lex.only_with and evidence:
+        evidence = _only_with(lex.only_with, evidence)
 
     strongest: dict[str, float] = {}
     negated: set[str] = set()
+    unreported = lex.unreported_negated
     for e in evidence:
         if e.negated:
-            negated.add(e.signal)
+            # a mention a discard context removes (sport, crime, history, NATO as an
+            # object) is no signal at all, so it is not a negated one either
+            if ((e.suppressed_by is None or e.suppressed_by in _NOT_DISCARDS)
+                    and e.signal not in unreported):
+                negated.add(e.signal)
         elif e.suppressed_by is None:
             w = e.weight
             if abs(w) >= abs(strongest.get(e.signal, 0.0)):
@@ -463,7 +598,23 @@ def score_item(
         score + 0.0,  # normalise -0.0
         tuple(evidence),
         lex.version,
+        tuple(sorted(places)),
     )
+
+
+def _only_with(rules: dict[str, tuple[str, Any]], evidence: list[Evidence]) -> list[Evidence]:
+    """With the rule's other signal asserted, a mention of the signal counts only when its
+    text matches the rule ("protesters threw molotovs" is no armed_clash; "officers injured"
+    at the protest is)."""
+    asserted = {e.signal for e in evidence if e.weight and not e.negated}
+    for signal, (other, rx) in rules.items():
+        if signal not in asserted or other not in asserted:
+            continue
+        evidence = [e if e.signal != signal or not e.weight or rx.search(fold(e.text).text)
+                    else Evidence(e.signal, e.actor, e.text, e.start, e.end, e.negated,
+                                  e.target, e.field, 0.0, e.hedged, "with_" + other)
+                    for e in evidence]
+    return evidence
 
 
 def _suppress_item(lex: Lexicon, e: Evidence, names: list[str]) -> Evidence:

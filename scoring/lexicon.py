@@ -28,6 +28,7 @@ from typing import Any
 import ahocorasick
 
 from scoring.errors import LexiconError
+from scoring.places import Gazetteer, compile_places
 from scoring.taxonomy import ACTOR_CODES, SIGNAL_CODES, signal_sign
 from scoring.text import fold_pattern, spaced
 
@@ -38,7 +39,7 @@ __all__ = [
     "load_lexicon",
 ]
 
-FILES = ("signals.toml", "actors.toml", "discards.toml", "negation.toml")
+FILES = ("signals.toml", "actors.toml", "discards.toml", "negation.toml", "places.toml")
 
 # Rule kinds. Small ints keep the hot loop cheap.
 SIGNAL, ACTOR, DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, IRREALIS, REPORT, BREAK, SOFT, DISCARD = (
@@ -64,6 +65,9 @@ class Gate:
     quoted: bool = False
     # words that may stand between a claim noun and its accuser named after it ("by")
     accuser_after: frozenset[str] = frozenset()
+    # the speaker of a verb of saying is the actor next to it, in its comma segment:
+    # "before" ("..., Serbian President Vucic said"), "around" (also "..., says Rama")
+    nearest: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +125,32 @@ class Lexicon:
     setting_re: re.Pattern[str] | None = None
     # official bodies whose "X: there was no Y" is a denial
     official_re: re.Pattern[str] | None = None
+    # words naming a part in an act ("role in", "anything to do with"): a denial of them
+    # denies the attribution, so the act after them is neither asserted nor negated
+    role_re: re.Pattern[str] | None = None
     # signal -> (words before it that make its subject a victim, the signal that must
     # precede): "Gunmen fire on police" is no police action
     victim: dict[str, tuple[re.Pattern[str], str]] | None = None
     # (derived signal, source signal, speakers): an accusation by Russia is influence too
-    implied: tuple[tuple[str, str, frozenset[str]], ...] = ()
+    implied: tuple[tuple[str, str, frozenset[str], bool], ...] = ()
     # signals that count in the score but do not set the direction (LABELS.md: a third
     # party's appeal with no concrete measure is neutral)
     direction_neutral: frozenset[str] = frozenset()
+    # the place gazetteer (places.toml): towns and crossings -> their country actor
+    places: Gazetteer | None = None
+    # signals that calls, plans and futures do not suppress (negation.toml [irrealis]
+    # `asserted`): a threatened referendum is the secession move (LABELS.md)
+    irrealis_asserted: frozenset[str] = frozenset()
+    # signals that a negation keeps from being asserted but that never go to `negated`:
+    # statements are not denied facts ("X did not react", "Serbia is nobody's puppet")
+    unreported_negated: frozenset[str] = frozenset()
+    # signal -> (other signal, regex over folded mention text): when the other signal is
+    # asserted in the item, only mentions matching the regex count (a protest's clashes
+    # are armed_clash only with casualties, LABELS.md)
+    only_with: dict[str, tuple[str, re.Pattern[str]]] | None = None
+    # discard -> words that, said earlier in the sentence, leave the main clause without an
+    # event of its own ("Tensions rise amid protests": the protest is the news)
+    discard_unless_before: dict[str, re.Pattern[str]] | None = None
 
 
 def _compile(pattern: str, file: str, entry: str) -> list[tuple[str, bool, re.Pattern[str] | None]]:
@@ -400,7 +422,8 @@ def _load_signals(
     triggers: dict[str, str] = {}
     unless: dict[str, Gate] = {}
     victim: dict[str, tuple[re.Pattern[str], str]] = {}
-    implied: list[tuple[str, str, frozenset[str]]] = []
+    only_with: dict[str, tuple[str, re.Pattern[str]]] = {}
+    implied: list[tuple[str, str, frozenset[str], bool]] = []
     neutral: set[str] = set()
     for i, sig in enumerate(doc.get("signal", [])):
         code = sig.get("code")
@@ -453,12 +476,23 @@ def _load_signals(
                 raise LexiconError(file, entry, f"victim_after: unknown signal code {after!r}")
             words = _strings(sig["victim_words"], file, entry, "victim_words")
             victim[code] = (_word_regex(words), after)
+        if "with_signal" in sig:
+            other = sig.get("with_signal")
+            if other not in SIGNAL_CODES:
+                raise LexiconError(file, entry, f"with_signal: unknown signal code {other!r}")
+            needs = expand(_strings(sig.get("with_signal_needs", []), file, entry,
+                                    "with_signal_needs"), entry)
+            if not needs:
+                raise LexiconError(file, entry, "with_signal without with_signal_needs")
+            only_with[code] = (other, _word_regex(needs))
         for j, imp in enumerate(sig.get("implied_by", [])):
             src = imp.get("signal")
             if src not in SIGNAL_CODES:
                 raise LexiconError(file, f"{entry} implied_by[{j}]", f"unknown signal {src!r}")
             speakers = _actor_set(imp.get("speaker", []), groups, file, entry)
-            implied.append((code, src, speakers))
+            # by_colon: a headline speaker before the colon is the one who speaks, not
+            # the subject after it ("Dodik: Schmidt is an occupier" is Dodik's accusation)
+            implied.append((code, src, speakers, bool(imp.get("by_colon", False))))
         for j, g in enumerate(gated):
             gentry = f"{entry} gated[{j}]"
             gate = Gate(
@@ -466,6 +500,7 @@ def _load_signals(
                 cooccur=_actor_set(g.get("cooccur", []), groups, file, gentry),
                 other_actor=bool(g.get("other_actor", False)),
                 quoted=bool(g.get("quoted", False)),
+                nearest=str(g.get("nearest", "")),
                 accuser_after=frozenset(
                     fold_pattern(w)[0]
                     for w in _strings(g.get("accuser_after", []), file, gentry, "accuser_after")
@@ -481,18 +516,20 @@ def _load_signals(
     if missing:
         raise LexiconError(file, "-", f"signal codes missing: {', '.join(missing)}")
     return weights, triggers, unless, {"victim": victim, "implied": tuple(implied),
+                                       "only_with": only_with,
                                        "neutral": frozenset(neutral)}
 
 
 def _load_discards(
     doc: dict[str, Any], b: _Builder
 ) -> tuple[dict[str, str], dict[str, frozenset[str]], tuple[tuple[Rule, re.Pattern[str]], ...],
-           frozenset[str]]:
+           frozenset[str], dict[str, re.Pattern[str]]]:
     file = "discards.toml"
     scopes: dict[str, str] = {}
     suppresses: dict[str, frozenset[str]] = {}
     regexes: list[tuple[Rule, re.Pattern[str]]] = []
     capital_names: set[str] = set()
+    unless_before: dict[str, re.Pattern[str]] = {}
     everything = frozenset(SIGNAL_CODES)
     for i, d in enumerate(doc.get("discard", [])):
         name = d.get("name")
@@ -502,7 +539,7 @@ def _load_discards(
         if name in scopes:
             raise LexiconError(file, entry, "discard name used twice")
         scope = d.get("scope", "sentence")
-        if scope not in ("clause", "sentence", "item"):
+        if scope not in ("phrase", "clause", "sentence", "item"):
             raise LexiconError(file, entry, f"unknown scope {scope!r}")
         codes = _strings(d.get("suppresses", sorted(everything)), file, entry, "suppresses")
         bad = [c for c in codes if c not in SIGNAL_CODES]
@@ -522,7 +559,10 @@ def _load_discards(
             regexes.append((rule, rx))
         if d.get("drops_capitals", False):
             capital_names.add(name)
-    return scopes, suppresses, tuple(regexes), frozenset(capital_names)
+        if "unless_before" in d:
+            unless_before[name] = _word_regex(_strings(d["unless_before"], file, entry,
+                                                       "unless_before"))
+    return scopes, suppresses, tuple(regexes), frozenset(capital_names), unless_before
 
 
 def _load_negation(
@@ -560,9 +600,20 @@ def _load_negation(
     # setting and official words are looked up only around a denial or a colon, so they
     # stay out of the automaton (they are common words: "at", "on", "police")
     extra: dict[str, re.Pattern[str] | None] = {}
-    for name in ("setting", "official"):
+    for name in ("setting", "official", "role"):
         words = _strings(doc.get(name, {}).get("patterns", []), file, name, "patterns")
         extra[name] = _word_regex(words) if words else None
+    asserted = _strings(doc["irrealis"].get("asserted", []), file, "irrealis", "asserted")
+    bad = [c for c in asserted if c not in SIGNAL_CODES]
+    if bad:
+        raise LexiconError(file, "irrealis", f"unknown signal code {bad[0]!r}")
+    extra["asserted"] = frozenset(asserted)  # type: ignore[assignment]
+    unreported = _strings(doc.get("immune", {}).get("unreported", []), file, "immune",
+                          "unreported")
+    bad = [c for c in unreported if c not in SIGNAL_CODES]
+    if bad:
+        raise LexiconError(file, "immune", f"unknown signal code {bad[0]!r}")
+    extra["unreported"] = frozenset(unreported)  # type: ignore[assignment]
     return float(factor), frozenset(immune), extra
 
 
@@ -575,9 +626,10 @@ def _build(data_dir: Path | None) -> Lexicon:
     b = _Builder()
     groups = _load_actors(docs["actors.toml"], b)
     weights, triggers, unless, rules = _load_signals(docs["signals.toml"], b, groups)
-    scopes, suppresses, discard_regex, capital_discards = _load_discards(
+    scopes, suppresses, discard_regex, capital_discards, unless_before = _load_discards(
         docs["discards.toml"], b)
     factor, immune, extra = _load_negation(docs["negation.toml"], b)
+    gazetteer = compile_places(docs["places.toml"])
     base = docs["signals.toml"].get("version")
     if not isinstance(base, str) or not base:
         raise LexiconError("signals.toml", "version", "missing version string")
@@ -602,9 +654,15 @@ def _build(data_dir: Path | None) -> Lexicon:
         capital_discards=capital_discards,
         setting_re=extra["setting"],
         official_re=extra["official"],
+        role_re=extra["role"],
+        irrealis_asserted=extra["asserted"],  # type: ignore[arg-type]
+        unreported_negated=extra["unreported"],  # type: ignore[arg-type]
         victim=rules["victim"],
         implied=rules["implied"],
         direction_neutral=rules["neutral"],
+        only_with=rules["only_with"] or None,
+        discard_unless_before=unless_before or None,
+        places=gazetteer,
     )
 
 

@@ -167,6 +167,15 @@ def _covered(h: Hit, covers: list[Hit]) -> bool:
     return False
 
 
+def _inside_longer(h: Hit, covers: list[Hit]) -> bool:
+    """Whether ``h`` lies inside a strictly longer span of ``covers``."""
+    s, e = h[0], h[1]
+    for c in covers:
+        if c[0] <= s and c[1] >= e and c[1] - c[0] > e - s:
+            return True
+    return False
+
+
 def _outside(hits: list[Hit], covers: list[Hit]) -> list[Hit]:
     """Drop hits lying inside (or equal to) a span of ``covers``."""
     if not covers or not hits:
@@ -238,6 +247,12 @@ def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit]
                 breaks = _outside(breaks, covers)
         breaks.sort()
     if gated:
+        if plain:
+            # a loaded word inside a longer plain phrase belongs to it, as plain phrases
+            # do ("terrorist attack" is an attack, not the insult "terrorist"); influence
+            # words inside a meeting phrase stay (meetings with Moscow are both)
+            gated = [g for g in gated
+                     if g[3].value != "accusation" or not _inside_longer(g, plain)]
         signals = plain + gated
         signals.sort()
     else:

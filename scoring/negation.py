@@ -22,6 +22,8 @@ __all__ = ["PLAIN", "Mention", "Status", "assess_clause"]
 
 # A negation this close before a denial cue cancels it ("did not deny").
 _NEGATED_DENIAL_GAP = 12
+# How close behind a mention a plain negation with nothing after it must stand to negate it.
+_REACH_BACK_GAP = 8
 
 
 class Mention(NamedTuple):
@@ -74,12 +76,18 @@ def assess_clause(
     actor_starts: Sequence[int],
     immune: frozenset[str],
     setting: Sequence[int] = (),
+    irrealis_asserted: frozenset[str] = frozenset(),
+    roles: Sequence[int] = (),
+    clause_end: int = 1 << 30,
 ) -> tuple[list[Status], list[Hit]]:
     """Status of each mention and the cues that assert a denial, for one clause.
 
     ``setting`` holds the positions of setting words ("at", "during"): once a denial
     has negated a mention, a setting word after it ends the denial's reach ("deny using
     tear gas at the rally" leaves the rally asserted).
+    ``roles`` holds the positions of role words ("role in", "anything to do with"): a
+    denial reaching an act across one denies a part in it, not the act, which is then
+    neither negated nor asserted ("denies any role in the clashes").
     """
     if not cues:
         return [PLAIN] * len(mentions), []
@@ -125,6 +133,7 @@ def assess_clause(
     if not mentions:
         return [], denials
     negated: set[int] = set()
+    attributed: set[int] = set()
     for c in denials:
         reached = False
         first_end = -1
@@ -135,6 +144,9 @@ def assess_clause(
             if first_end >= 0 and any(first_end <= p < m.start for p in setting):
                 break
             if governs(c, m):
+                if roles and any(c[1] <= p < m.start for p in roles):
+                    attributed.add(i)
+                    continue
                 negated.add(i)
                 if first_end < 0:
                     first_end = m.end
@@ -148,7 +160,21 @@ def assess_clause(
             if governs(n, m):
                 negated.add(i)
                 break
-    if not (reports or irrealis or hedges):
+        else:
+            if clause_end - n[1] < 3:
+                continue  # a clause-final "nisu" is a word that folds to it ("Nišu")
+            # nothing after it: a negation right behind its subject negates it ("Tenkovi
+            # se ne kreću", "Referendum fails to take place"); far behind, it is another
+            # verb's ("police arrested a man who was not armed"); a statement noun keeps
+            # ("Dodik's threats cannot change that" is still a threat)
+            for i in range(len(mentions) - 1, -1, -1):
+                m = mentions[i]
+                if m.end <= n[0]:
+                    if n[0] - m.end <= _REACH_BACK_GAP and m.signal not in immune:
+                        negated.add(i)
+                    break
+    negated -= attributed
+    if not (reports or irrealis or hedges or attributed):
         return [_NEGATED if i in negated else PLAIN for i in range(len(mentions))], denials
     blocking_softs = softs if check else ()
     out = []
@@ -158,10 +184,13 @@ def assess_clause(
             continue
         pos = m.start
         reason = None
-        if reports and m.signal not in immune and _governed(reports, pos, blocking_softs,
+        if i in attributed:
+            reason = "reported"
+        elif reports and m.signal not in immune and _governed(reports, pos, blocking_softs,
                                                               actor_starts):
             reason = "reported"
-        elif irrealis and _governed(irrealis, pos, blocking_softs, actor_starts):
+        elif (irrealis and m.signal not in irrealis_asserted
+              and _governed(irrealis, pos, blocking_softs, actor_starts)):
             reason = "irrealis"
         hedged = bool(hedges) and _governed(hedges, pos, blocking_softs, actor_starts)
         out.append(_STATUSES[(hedged, reason)])

@@ -41,3 +41,5 @@ class ItemScore:
     score: float
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     lexicon_version: str = ""
+    # gazetteer place ids named in the item (scoring/data/places.toml), sorted
+    places: tuple[str, ...] = ()

@@ -36,6 +36,7 @@ __all__ = [
     "FetchLog",
     "Item",
     "ItemActor",
+    "ItemPlace",
     "ItemSignal",
     "Score",
     "Story",
@@ -176,6 +177,18 @@ class ItemActor(Base):
         ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
     )
     actor: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+
+
+class ItemPlace(Base):
+    """Gazetteer places an item names (scoring/data/places.toml ids; names, countries and
+    coordinates come from ``scoring.places.place_info``)."""
+
+    __tablename__ = "item_places"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    place_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
 class Evidence(Base):

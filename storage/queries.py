@@ -48,6 +48,7 @@ from storage.models import (
     FetchLog,
     Item,
     ItemActor,
+    ItemPlace,
     ItemSignal,
     Score,
     Story,
@@ -76,6 +77,7 @@ __all__ = [
     "news_count",
     "news_page",
     "pair_matrix",
+    "places_for_items",
     "recent_fetches",
     "signal_mix_by_day",
     "tension_by_actor_day",
@@ -559,6 +561,27 @@ EVIDENCE_COLUMNS = (
     "weight",
     "suppressed_by",
 )
+
+
+def places_for_items(db: Database, item_ids: Iterable[int]) -> pd.DataFrame:
+    """The gazetteer places the given items name: columns item_id, place_id.
+
+    Bounded by the ids asked for (chunks of 500 keep the IN list under SQLite's
+    bound-parameter limit); names and coordinates come from scoring.places.place_info.
+    """
+    ids = sorted({int(i) for i in item_ids})
+    if not ids:
+        return pd.DataFrame(columns=["item_id", "place_id"])
+    frames = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stmt = (
+            select(ItemPlace.item_id, ItemPlace.place_id)
+            .where(ItemPlace.item_id.in_(chunk))
+            .order_by(ItemPlace.item_id, ItemPlace.place_id)
+        )
+        frames.append(_frame(db, stmt, ["item_id", "place_id"]))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def evidence_for(db: Database, item_ids: Iterable[int]) -> pd.DataFrame:

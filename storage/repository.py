@@ -43,6 +43,7 @@ from storage.models import (
     FetchLog,
     Item,
     ItemActor,
+    ItemPlace,
     ItemSignal,
     Score,
     Story,
@@ -819,6 +820,12 @@ def _write_scores(conn: Connection, scored: Sequence[tuple[int, ItemScore]]) -> 
     )
     _bulk_insert(
         conn,
+        ItemPlace.__table__,
+        ("item_id", "place_id"),
+        [(i, p) for i, s in scored for p in set(s.places)],
+    )
+    _bulk_insert(
+        conn,
         Evidence.__table__,
         _EVIDENCE_COLUMNS,
         [
@@ -1016,7 +1023,7 @@ def replace_scores(conn: Connection, scored: Sequence[tuple[int, ItemScore]]) ->
     ids = [i for i, _ in scored]
     if not ids:
         return
-    for model in (Score, ItemSignal, ItemActor, Evidence):
+    for model in (Score, ItemSignal, ItemActor, ItemPlace, Evidence):
         conn.execute(delete(model).where(model.item_id.in_(ids)))
     _write_scores(conn, scored)
     for item_id, score in scored:

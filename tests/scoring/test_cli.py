@@ -32,7 +32,8 @@ def test_score_contract_keeps_order_and_reports_bad_lines():
     out = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [o["id"] for o in out] == ["a", None, 7, "c", "d"]
     first = out[0]
-    assert set(first) == {"id", "actors", "signals", "negated", "direction", "score", "evidence"}
+    assert set(first) == {"id", "actors", "signals", "negated", "direction", "score", "places",
+                          "evidence"}
     assert first["signals"] == ["denial"] and first["negated"] == ["military_buildup"]
     assert first["direction"] == "neutral" and isinstance(first["score"], float)
     for e in first["evidence"]:

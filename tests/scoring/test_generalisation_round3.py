@@ -63,14 +63,24 @@ def test_talks_between_parties_still_diplomacy() -> None:
 
 
 @pytest.mark.parametrize(("title", "negated"), [
-    ("Beograd odbacuje svaku umešanost u napad na policiju", "armed_clash"),
-    ("Moscow rejects any involvement in the Podgorica bombing", "armed_clash"),
     ("Министерството: нема докази за руско мешање во изборите", "foreign_influence"),
 ])
 def test_rejected_involvement_and_no_evidence_are_denials(title: str, negated: str) -> None:
     s = score_item(title)
     assert "denial" in s.signals
     assert negated in s.negated and negated not in s.signals
+
+
+@pytest.mark.parametrize(("title", "act"), [
+    ("Beograd odbacuje svaku umešanost u napad na policiju", "armed_clash"),
+    ("Moscow rejects any involvement in the Podgorica bombing", "armed_clash"),
+])
+def test_rejected_involvement_denies_the_part_not_the_act(title: str, act: str) -> None:
+    # LABELS.md (denial; background events): what is denied is the actor's part, which has
+    # no code; the act is only the object of the allegation, so neither asserted nor negated
+    s = score_item(title)
+    assert "denial" in s.signals
+    assert act not in s.negated and act not in s.signals
 
 
 @pytest.mark.parametrize("title", [

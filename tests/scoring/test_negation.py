@@ -19,9 +19,13 @@ def test_denial_reaches_back_when_nothing_follows():
 
 
 def test_denial_scope_ends_at_clause_boundary():
-    res = score_item("Serbia denies troop buildup after deadly exchange of fire")
+    # (an "after" phrase would be background, LABELS.md, so the boundary here is "but")
+    res = score_item("Serbia denies troop buildup but a deadly exchange of fire hits the border")
     assert "military_buildup" in res.negated
     assert "armed_clash" in res.signals
+    res = score_item("Serbia denies troop buildup after deadly exchange of fire")
+    assert "military_buildup" in res.negated
+    assert "armed_clash" not in res.negated
 
 
 def test_comma_with_new_actor_ends_scope():

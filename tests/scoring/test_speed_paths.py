@@ -74,7 +74,8 @@ def test_slot_constructors_build_equal_values():
     args = ("armed_clash", "SRB", "Пуцњава", 0, 7, False, "KOS", "summary", 9.0, True, None)
     fast, plain = new_evidence(*args), Evidence(*args)
     assert type(fast) is Evidence and fast == plain and hash(fast) == hash(plain)
-    score_args = (("KOS", "SRB"), ("armed_clash",), (), "escalation", 9.0, (plain,), "v1")
+    score_args = (("KOS", "SRB"), ("armed_clash",), (), "escalation", 9.0, (plain,), "v1",
+                  ("zvecan",))
     assert _new_score(*score_args) == ItemScore(*score_args)
 
 
@@ -103,8 +104,9 @@ def test_spaced_dash_is_a_clause_break_but_a_double_dash_is_not():
     two = score_item("EU talks -- Serbia accuses Kosovo")
     assert [(e.signal, e.actor, e.target) for e in one.evidence] == [
         ("diplomacy", "EU", None), ("accusation", "SRB", "KOS")]
+    # (an accusation whose subject is the EU is an international statement as well)
     assert [(e.signal, e.actor, e.target) for e in two.evidence] == [
-        ("diplomacy", "EU", "SRB"), ("accusation", "EU", "KOS")]
+        ("diplomacy", "EU", "SRB"), ("intl_statement", "EU", "KOS"), ("accusation", "EU", "KOS")]
 
 
 def test_initials_dot_is_not_a_sentence_end():

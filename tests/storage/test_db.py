@@ -63,7 +63,7 @@ def test_migrations_create_every_table(db_url: str) -> None:
 def test_migrate_twice_is_a_no_op(db_url: str) -> None:
     migrate(db_url)
     with get_engine(db_url).connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
 
 
 @pytest.mark.skipif(use_postgres(), reason="SQLite pragmas")

@@ -224,3 +224,25 @@ def test_foreign_keys_are_enforced(db_url: str) -> None:
                 "(999, 't', '', 'en', '2024-01-01', false, '2024-01-01', 'k', '', true, false, 0)"
             )
         )
+
+
+def test_places_are_stored_and_replaced_on_rescore(db_url: str, feed_id: int) -> None:
+    from dataclasses import replace
+
+    from scoring.item import score_item
+    from storage.queries import places_for_items
+    from storage.repository import replace_scores
+
+    scored = score_item("Protest in Zvečan and Leposavić", "Roads to Jarinje were blocked.")
+    assert scored.places == ("jarinje", "leposavic", "zvecan") and "KOS" in scored.actors
+    with get_engine(db_url).begin() as conn:
+        save_items(conn, feed_id, [replace(_row(1), score=scored)])
+    with get_engine(db_url).connect() as conn:
+        item_id = conn.execute(select(Item.id)).scalar_one()
+    stored = places_for_items(db_url, [item_id])
+    assert sorted(stored["place_id"]) == ["jarinje", "leposavic", "zvecan"]
+    rescored = score_item("Protest in Banja Luka")
+    with get_engine(db_url).begin() as conn:
+        replace_scores(conn, [(item_id, rescored)])
+    assert list(places_for_items(db_url, [item_id])["place_id"]) == ["banja_luka"]
+    assert places_for_items(db_url, []).empty
