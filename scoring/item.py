@@ -141,9 +141,8 @@ def _year(published: datetime | date | None) -> int | None:
     return published.year if published is not None else None
 
 
-def _analyse(lex: Lexicon, name: str, text: str, family: str | None, year: int | None,
+def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: int | None,
              item_discards: list[str]) -> tuple[list[ActorMention], list[Evidence]]:
-    folded = fold(text)
     hits = scan(lex, folded, family, guess_family=family is None)
     f = _Field(name, folded, hits.breaks)
     hard, sent = f.hard, f.sent
@@ -548,9 +547,10 @@ def score_item(
     for name, text in (("title", title or ""), ("summary", summary or "")):
         if not text:
             continue
-        actors, ev = _analyse(lex, name, text, family, year, item_discards)
+        folded = fold(text)
+        actors, ev = _analyse(lex, name, folded, family, year, item_discards)
         if lex.places is not None:
-            places.update(find_places(text, lex.places))
+            places.update(find_places(text, lex.places, folded))
         actor_codes.update([a.code for a in actors if not a.capital])
         capitals.update([a.code for a in actors if a.capital])
         evidence.extend(ev)
@@ -588,7 +588,8 @@ def score_item(
     # Direction follows the concrete acts only: statements, NATO's words and outside
     # influence raise the score but alone leave an item neutral (LABELS.md "Direction").
     neutral = lex.direction_neutral
-    moving = round(sum([strongest[s] for s in sorted(strongest) if s not in neutral]), 4)
+    moving = score if neutral.isdisjoint(strongest) else round(
+        sum([strongest[s] for s in sorted(strongest) if s not in neutral]), 4)
     direction = "escalation" if moving > 0 else "de-escalation" if moving < 0 else "neutral"
     return _new_score(
         tuple(sorted(actor_codes)),

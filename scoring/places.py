@@ -3,8 +3,8 @@
 LABELS.md counts a place for its country ("a place counts for its country"; the country of
 focus is kept even when only a town is named), so an item that names only Zvečan is about
 Kosovo. The data lives in ``scoring/data/places.toml``; this module loads and validates it
-once and finds the places a text names in one pass over its folded words (dictionary
-lookups per word, so the cost is linear in the text's length).
+once and finds the places a text names in one pass of an Aho-Corasick automaton over
+the folded text, so the cost is linear in the text's length.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
+
 from scoring.errors import LexiconError
 from scoring.taxonomy import ACTOR_CODES
-from scoring.text import fold, fold_pattern
+from scoring.text import Folded, fold, fold_pattern
 
 __all__ = ["Gazetteer", "Place", "compile_places", "find_places", "load_places", "place_info"]
 
@@ -50,17 +52,19 @@ _Alias = tuple[tuple[str, bool], ...]
 
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
-    """Compiled gazetteer: aliases indexed by their first word (exact, or a stem's prefix)."""
+    """Compiled gazetteer: every alias as a key of one Aho-Corasick automaton."""
 
     version: str
     places: dict[str, Place]
-    # first folded word -> [(alias words, place id)]
-    by_word: dict[str, tuple[tuple[_Alias, str], ...]]
-    # first four letters of a first-word stem -> [(alias words, place id)]
-    by_prefix: dict[str, tuple[tuple[_Alias, str], ...]]
-    # exact-case names ("Bar", "Split") found in the original text
+    # ahocorasick.Automaton over the folded, spaced text (see scoring.text.Folded.padded):
+    # " word " for an exact alias, " stem" for one whose last word is a stem; value: the
+    # place id
+    automaton: Any
+    # exact-case names ("Bar", "Split") found in the original text; ``cased_any`` is the
+    # same alternation without word boundaries, a fast pre-check (most texts have none)
     cased: re.Pattern[str] | None
     cased_ids: dict[str, str]
+    cased_any: re.Pattern[str] | None = None
 
 
 def _fail(entry: str, reason: str) -> LexiconError:
@@ -84,11 +88,11 @@ def _alias_words(alias: str, entry: str) -> list[_Alias]:
             word = raw.rstrip("*")
             if not word or "*" in word:
                 raise _fail(entry, f"bad alias {alias!r}")
-            # a first word's stem is indexed by its first four letters; later ones only
-            # need to be real stems
             least = _MIN_STEM if not words else 3
             if stem and len(word) < least:
                 raise _fail(entry, f"stem {raw!r} is shorter than {least} letters")
+            if words and words[-1][1]:
+                raise _fail(entry, f"only the last word of {alias!r} may be a stem")
             words.append((word, stem))
         if not words:
             raise _fail(entry, f"empty alias {alias!r}")
@@ -102,9 +106,7 @@ def compile_places(doc: dict[str, Any]) -> Gazetteer:
     if not isinstance(version, str) or not version:
         raise _fail("version", "missing version string")
     places: dict[str, Place] = {}
-    owner: dict[_Alias, str] = {}
-    by_word: dict[str, list[tuple[_Alias, str]]] = {}
-    by_prefix: dict[str, list[tuple[_Alias, str]]] = {}
+    owner: dict[str, str] = {}
     cased_ids: dict[str, str] = {}
     entries = doc.get("place")
     if not isinstance(entries, list) or not entries:
@@ -137,25 +139,26 @@ def compile_places(doc: dict[str, Any]) -> Gazetteer:
             if not isinstance(alias, str):
                 raise _fail(entry, "aliases must be strings")
             for words in _alias_words(alias, entry):
-                if owner.get(words, pid) != pid:
-                    raise _fail(entry, f"alias {alias!r} also names {owner[words]}")
-                owner[words] = pid
-                first, stem = words[0]
-                index, key = (by_prefix, first[:_MIN_STEM]) if stem else (by_word, first)
-                index.setdefault(key, []).append((words, pid))
+                key = " " + " ".join(w for w, _ in words) + ("" if words[-1][1] else " ")
+                if owner.get(key, pid) != pid:
+                    raise _fail(entry, f"alias {alias!r} also names {owner[key]}")
+                owner[key] = pid
         for name_ in cased:
             if not isinstance(name_, str) or not name_.strip() or not name_[0].isupper():
                 raise _fail(entry, f"cased name {name_!r} must be a capitalised string")
             if cased_ids.get(name_, pid) != pid:
                 raise _fail(entry, f"cased name {name_!r} also names {cased_ids[name_]}")
             cased_ids[name_] = pid
-    cased_re = None
+    cased_re = cased_any = None
     if cased_ids:
         names = "|".join(re.escape(n) for n in sorted(cased_ids, key=len, reverse=True))
         cased_re = re.compile(rf"(?<!\w)(?:{names})(?!\w)")
-    freeze = {k: tuple(v) for k, v in by_word.items()}
-    return Gazetteer(version, places, freeze, {k: tuple(v) for k, v in by_prefix.items()},
-                     cased_re, cased_ids)
+        cased_any = re.compile(names)
+    automaton = ahocorasick.Automaton()
+    for key, pid in owner.items():
+        automaton.add_word(key, pid)
+    automaton.make_automaton()
+    return Gazetteer(version, places, automaton, cased_re, cased_ids, cased_any)
 
 
 @functools.lru_cache(maxsize=4)
@@ -176,36 +179,20 @@ def load_places(path: Path | str | None = None) -> Gazetteer:
     return _load(str(path or DATA_FILE))
 
 
-def _matches(words: list[str], i: int, alias: _Alias) -> bool:
-    if i + len(alias) > len(words):
-        return False
-    for k, (w, stem) in enumerate(alias):
-        got = words[i + k]
-        if not (got.startswith(w) if stem else got == w):
-            return False
-    return True
+def find_places(text: str, gazetteer: Gazetteer | None = None,
+                folded: Folded | None = None) -> set[str]:
+    """Ids of the places ``text`` names (any script, inflected forms through stems).
 
-
-def find_places(text: str, gazetteer: Gazetteer | None = None) -> set[str]:
-    """Ids of the places ``text`` names (any script, inflected forms through stems)."""
+    One pass of the automaton over the folded, spaced text: keys start at a word start
+    (the leading space) and an exact alias also ends at a word end (the trailing space).
+    Pass ``folded`` (``fold(text)``) when the caller has it, to fold once.
+    """
     if not text:
         return set()
     gz = gazetteer if gazetteer is not None else load_places()
-    words = fold(text).padded.split()
-    found: set[str] = set()
-    by_word, by_prefix = gz.by_word, gz.by_prefix
-    for i, w in enumerate(words):
-        exact = by_word.get(w)
-        if exact:
-            for alias, pid in exact:
-                if len(alias) == 1 or _matches(words, i, alias):
-                    found.add(pid)
-        stems = by_prefix.get(w[:_MIN_STEM]) if len(w) >= _MIN_STEM else None
-        if stems:
-            for alias, pid in stems:
-                if _matches(words, i, alias):
-                    found.add(pid)
-    if gz.cased is not None:
+    padded = (folded if folded is not None else fold(text)).padded
+    found = {pid for _, pid in gz.automaton.iter(padded)} if gz.automaton else set()
+    if gz.cased is not None and gz.cased_any is not None and gz.cased_any.search(text):
         # a capitalised common word opening a headline ("Split decision") is no place
         found.update(gz.cased_ids[m.group(0)] for m in gz.cased.finditer(text) if m.start())
     return found
