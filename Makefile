@@ -39,16 +39,21 @@ ingest: migrate
 sample: migrate
 	$(BIN)/python -m ingest data/sample/*.xml
 
-# The whole suite on SQLite, then again on PostgreSQL when TENSION_TEST_PG_URL is set.
+# The whole suite on SQLite, then again on PostgreSQL. scripts/test_services.sh installs
+# Chromium and PostgreSQL when missing (apt-get, as root or with sudo), starts a local
+# cluster and prints a throwaway database's URL; a TENSION_TEST_PG_URL you set wins.
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
-	@if [ -n "$$TENSION_TEST_PG_URL" ]; then \
-		echo "== PostgreSQL pass against $$TENSION_TEST_PG_URL =="; \
-		TENSION_TEST_DB=postgresql $(BIN)/python -m pytest -q; \
+	@pg="$${TENSION_TEST_PG_URL:-$$(scripts/test_services.sh)}"; \
+	start=$$(date +%s); \
+	$(BIN)/python -m pytest -q || exit 1; \
+	if [ -n "$$pg" ]; then \
+		echo "== PostgreSQL pass against $$pg =="; \
+		TENSION_TEST_DB=postgresql TENSION_TEST_PG_URL="$$pg" $(BIN)/python -m pytest -q || exit 1; \
 	else \
-		echo "== PostgreSQL pass skipped: TENSION_TEST_PG_URL is not set (.ci/run sets it) =="; \
-	fi
+		echo "== PostgreSQL pass skipped: no PostgreSQL server could be set up (see above) =="; \
+	fi; \
+	echo "== make test took $$(( $$(date +%s) - start )) s =="
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
