@@ -544,10 +544,13 @@ def score_item(
     actor_codes: set[str] = set()
     capitals: set[str] = set()
     places: set[str] = set()
+    texts: list[str] = []
     for name, text in (("title", title or ""), ("summary", summary or "")):
         if not text:
+            texts.append("")
             continue
         folded = fold(text)
+        texts.append(folded.text)
         actors, ev = _analyse(lex, name, folded, family, year, item_discards)
         if lex.places is not None:
             places.update(find_places(text, lex.places, folded))
@@ -585,12 +588,7 @@ def score_item(
             if abs(w) >= abs(strongest.get(e.signal, 0.0)):
                 strongest[e.signal] = w
     score = round(sum([strongest[s] for s in sorted(strongest)]), 4)
-    # Direction follows the concrete acts only: statements, NATO's words and outside
-    # influence raise the score but alone leave an item neutral (LABELS.md "Direction").
-    neutral = lex.direction_neutral
-    moving = score if neutral.isdisjoint(strongest) else round(
-        sum([strongest[s] for s in sorted(strongest) if s not in neutral]), 4)
-    direction = "escalation" if moving > 0 else "de-escalation" if moving < 0 else "neutral"
+    direction = _direction(lex, strongest, score, texts)
     return _new_score(
         tuple(sorted(actor_codes)),
         tuple(sorted(strongest)),
@@ -601,6 +599,33 @@ def score_item(
         lex.version,
         tuple(sorted(places)),
     )
+
+
+def _direction(lex: Lexicon, strongest: dict[str, float], score: float,
+               texts: list[str]) -> str:
+    """Direction follows the concrete acts only (LABELS.md "Direction"): statements, NATO's
+    words and outside influence raise the score but alone leave an item neutral, unless
+    they report a deployment; analysis pieces and failed or planned talks are neutral."""
+    rules = lex.direction
+    neutral = lex.direction_neutral
+    if rules is None:
+        moving = score if neutral.isdisjoint(strongest) else round(
+            sum([strongest[s] for s in sorted(strongest) if s not in neutral]), 4)
+        return "escalation" if moving > 0 else "de-escalation" if moving < 0 else "neutral"
+    if not strongest or (rules.openers is not None and rules.openers.match(texts[0])):
+        return "neutral"
+    moves = {s for s in strongest if s not in neutral}
+    for signals, rx in rules.moves_when:
+        extra = signals.intersection(strongest) - moves
+        if extra and any(rx.search(t) for t in texts if t):
+            moves |= extra
+    for signals, others, still_rx in rules.still_when:
+        hit = signals & moves
+        if hit and (not others.isdisjoint(strongest)
+                    or (still_rx is not None and still_rx.search(texts[0]))):
+            moves -= hit
+    moving = round(sum([strongest[s] for s in sorted(moves)]), 4)
+    return "escalation" if moving > 0 else "de-escalation" if moving < 0 else "neutral"
 
 
 def _only_with(rules: dict[str, tuple[str, Any]], evidence: list[Evidence]) -> list[Evidence]:

@@ -92,6 +92,24 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class DirectionRules:
+    """When a signal moves the item's direction other than by its own ``moves_direction``.
+
+    ``openers``: a title that opens as a question or an analysis ("What if Dodik ...",
+    "Zašto ...") is neutral whatever it tags (LABELS.md: analysis is neutral).
+    ``moves_when``: (signals, regex over the folded title and summary): a statement signal
+    that reports a concrete act, such as a deployment, moves the direction by its sign.
+    ``still_when``: (signals, other signals, regex or None): the signal stays asserted
+    but leaves the direction alone when one of the other signals is asserted or the
+    regex matches (friendly summits with Moscow or Beijing, failed or merely planned talks).
+    """
+
+    openers: re.Pattern[str] | None
+    moves_when: tuple[tuple[frozenset[str], re.Pattern[str]], ...]
+    still_when: tuple[tuple[frozenset[str], frozenset[str], re.Pattern[str] | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     """Immutable compiled lexicon; ``version`` is stored with every score."""
 
@@ -138,6 +156,8 @@ class Lexicon:
     direction_neutral: frozenset[str] = frozenset()
     # the place gazetteer (places.toml): towns and crossings -> their country actor
     places: Gazetteer | None = None
+    # signals.toml [direction]: analysis openers and the exceptions to direction_neutral
+    direction: DirectionRules | None = None
     # signals that calls, plans and futures do not suppress (negation.toml [irrealis]
     # `asserted`): a threatened referendum is the secession move (LABELS.md)
     irrealis_asserted: frozenset[str] = frozenset()
@@ -393,9 +413,10 @@ def _word_regex(words: list[str]) -> re.Pattern[str]:
     parts = []
     for w in sorted(words, key=len, reverse=True):
         for folded in fold_pattern(w):
-            stem = folded.endswith("*")
-            body = re.escape(folded.rstrip("*")).replace(r"\ ", r"\s+")
-            parts.append(body + (r"\w*" if stem else ""))
+            # every word may be a stem ("poveca* prisustv*"), as in the automaton's phrases
+            parts.append(r"\s+".join(
+                re.escape(word[:-1]) + r"\w*" if word.endswith("*") else re.escape(word)
+                for word in folded.split()))
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
@@ -518,6 +539,55 @@ def _load_signals(
     return weights, triggers, unless, {"victim": victim, "implied": tuple(implied),
                                        "only_with": only_with,
                                        "neutral": frozenset(neutral)}
+
+
+def _load_direction(doc: dict[str, Any]) -> DirectionRules | None:
+    file = "signals.toml"
+    sec = doc.get("direction")
+    if sec is None:
+        return None
+    if not isinstance(sec, dict):
+        raise LexiconError(file, "direction", "must be a table")
+    sets = doc.get("sets", {})
+
+    def words(values: Any, entry: str, key: str) -> list[str]:
+        out: list[str] = []
+        for w in _strings(values, file, entry, key):
+            if w.startswith("@"):
+                if w[1:] not in sets:
+                    raise LexiconError(file, entry, f"unknown phrase set {w!r}")
+                out.extend(sets[w[1:]])
+            else:
+                out.append(w)
+        return out
+
+    def codes(values: Any, entry: str, key: str) -> frozenset[str]:
+        found = _strings(values, file, entry, key)
+        bad = [c for c in found if c not in SIGNAL_CODES]
+        if bad:
+            raise LexiconError(file, entry, f"unknown signal code {bad[0]!r}")
+        return frozenset(found)
+
+    openers = words(sec.get("analysis_openers", []), "direction", "analysis_openers")
+    moves = []
+    for i, rule in enumerate(sec.get("moves_when", [])):
+        entry = f"direction.moves_when[{i}]"
+        pats = words(rule.get("patterns", []), entry, "patterns")
+        if not pats:
+            raise LexiconError(file, entry, "moves_when rule without patterns")
+        moves.append((codes(rule.get("signals", []), entry, "signals"), _word_regex(pats)))
+    still = []
+    for i, rule in enumerate(sec.get("still_when", [])):
+        entry = f"direction.still_when[{i}]"
+        pats = words(rule.get("patterns", []), entry, "patterns")
+        others = codes(rule.get("with_signals", []), entry, "with_signals")
+        if not pats and not others:
+            raise LexiconError(file, entry, "still_when rule needs patterns or with_signals")
+        still.append((codes(rule.get("signals", []), entry, "signals"), others,
+                      _word_regex(pats) if pats else None))
+    # openers count at the very start of the folded title only (used with .match)
+    opener_re = re.compile(r"\W*(?:" + _word_regex(openers).pattern + ")") if openers else None
+    return DirectionRules(opener_re, tuple(moves), tuple(still))
 
 
 def _load_discards(
@@ -663,6 +733,7 @@ def _build(data_dir: Path | None) -> Lexicon:
         only_with=rules["only_with"] or None,
         discard_unless_before=unless_before or None,
         places=gazetteer,
+        direction=_load_direction(docs["signals.toml"]),
     )
 
 
