@@ -3,6 +3,10 @@
 The set is written independently of the lexicon, so the code lists below are
 copied from ../shared/DESIGN.md rather than imported from ``scoring``: a drift
 between the two is then a failing test instead of a silent agreement.
+
+Item-level checks (schema, codes, negation, direction, and the actor conventions
+of ../shared/LABELS.md that can be read off the text) run as one test per file that
+collects every bad item, so a broken file reports all its bad ids at once.
 """
 
 from __future__ import annotations
@@ -39,9 +43,10 @@ ACTOR_CODES: frozenset[str] = frozenset(
     "SRB KOS BIH RS MNE MKD ALB HRV NATO EU USA RUS CHN UN TUR BGR".split()
 )
 
-# Labelling-only magnitudes (Goldstein/CAMEO based, see README.md), used to
-# decide `direction` when an item mixes tension-raising and tension-lowering
-# signals. They are not the scorer's weights.
+# Goldstein/CAMEO-based magnitudes that the labelled sets used to decide `direction`
+# by before they followed LABELS.md. No test here uses them any more; they stay
+# because tests/scoring/test_blind_set.py imports them for tests/data/blind/, whose
+# labels still follow that older rule.
 REFERENCE_WEIGHTS: dict[str, float] = {
     "military_buildup": 7.0,
     "armed_clash": 9.0,
@@ -58,6 +63,22 @@ REFERENCE_WEIGHTS: dict[str, float] = {
     "secession_sovereignty": 6.0,
 }
 
+# LABELS.md "Direction": what moves an item's direction. Escalation: new violence,
+# deployments or alerts, protests or blockades, punitive measures, arrests in the
+# conflict context, accusations or threats between conflict parties (secession
+# moves and defiance of the state count with the threats). De-escalation:
+# withdrawals, barricades removed, releases (de_escalation), agreements, talks held
+# (diplomacy). Statements (nato_statement, intl_statement), denials and foreign
+# influence do not move it: an item with only those is neutral - except a third
+# party's concrete deployment (NATO/KFOR or EUFOR reinforcements, which are never
+# military_buildup), marked with the `deployment` tag, which escalates.
+RAISING: frozenset[str] = frozenset(
+    {"armed_clash", "military_buildup", "protest_unrest", "police_action", "sanctions",
+     "accusation", "secession_sovereignty"}
+)
+LOWERING: frozenset[str] = frozenset({"de_escalation", "diplomacy"})
+NOT_MOVING: frozenset[str] = frozenset(SIGNAL_SIGNS) - RAISING - LOWERING
+
 SIGNAL_CODES_LIST = tuple(SIGNAL_SIGNS)
 DIRECTIONS = frozenset({"escalation", "de-escalation", "neutral"})
 REQUIRED_KEYS = frozenset(
@@ -65,8 +86,8 @@ REQUIRED_KEYS = frozenset(
 )
 OPTIONAL_KEYS = frozenset({"tags"})
 KNOWN_TAGS = frozenset(
-    """accident ascii crime culture cyrl economy edge figurative film game hedged
-    history latn negation politics question sport weather""".split()
+    """accident ascii crime culture cyrl deployment economy edge figurative film game
+    hedged history latn negation politics question sport weather""".split()
 )
 # Which languages each file may hold ("cnr" is the ISO 639-3 code for Montenegrin).
 FILE_LANGS: dict[str, frozenset[str]] = {
@@ -79,6 +100,57 @@ FILE_LANGS: dict[str, frozenset[str]] = {
     # Local-language feed headlines, a third independent set (README.md).
     "local2.jsonl": frozenset({"sr", "sq", "bs", "hr", "mk", "cnr"}),
 }
+ID_PREFIXES: dict[str, str] = {
+    "en.jsonl": "en-",
+    "sr.jsonl": "sr-",
+    "sq.jsonl": "sq-",
+    "other.jsonl": "oth-",
+    "realstyle.jsonl": "real-",
+    "local2.jsonl": "loc2-",
+}
+
+# LABELS.md "Actors", the parts that can be read off the text. Each pattern names an
+# actor the item must then list: Kosovo Serbs and Srpska Lista count for Serbia,
+# Bosnian Serbs for Republika Srpska, and a place (town, village, crossing,
+# municipality) for its country. Written for these sets, not taken from the scorer's
+# gazetteer, and deliberately short: it catches the common names, not every place.
+TEXT_ACTORS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (code, re.compile(pattern), why) for code, pattern, why in (
+        ("SRB", r"Kosovo Serbs?\b|Serbs? in (?:northern )?Kosovo|Serb List|Srpsk[aeu] list|"
+                r"Српск[аеу] лист|List[aës]+ Serbe|kosovsk\w* Srb|косовск\w* Срб",
+         "Kosovo Serbs / Srpska Lista -> SRB"),
+        ("RS", r"Bosnian Serbs?\b|bosansk\w* Srb|босанск\w* Срб", "Bosnian Serbs -> RS"),
+        ("KOS", r"Zve[cč]an|Zveçan|Звечан|Zubin Potok|Зубин|Leposavi|Лепосавић|Mitrovic[aeiuë]|"
+                r"Митровиц|Banjsk|Бањск|Jarinj|Јарињ|Merdar|Мердар|Brnjak|Rudar[aeiu]|Рудар|"
+                r"Gra[cčç]anic|Грачаниц|Prizren|Podujev|Štrpce|Reçak|Ra[cč]ak|Prishtin|Pri[sš]tin|"
+                r"Приштин",
+         "a place in Kosovo -> KOS"),
+        ("SRB", r"Beograd|Belgrade|Београд|Novi Sad|Novom Sadu|Нови Сад|Новом Саду|Ra[sš]k[aeio]|"
+                r"Рашк|Pre[sš]ev|Preshev|Leskov|Kraljev|Novi Pazar|Novom Pazaru|Šumadij|Шумадиј|"
+                r"Slavij|Славиј",
+         "a place in Serbia -> SRB"),
+        ("BIH", r"Sarajev|Сарајев|Mostar|Мостар|Tuzl[aei]|Zenic[aei]|Srebrenic|Сребрениц|"
+                r"Poto[cč]ar", "a place in Bosnia and Herzegovina -> BIH"),
+        ("RS", r"Banja Luk|Banjaluk|Banjoj Luci|Бањалук|Бања Лук|Banja Llukë", "Banja Luka -> RS"),
+        ("MNE", r"Podgoric|Подгориц|Cetinj|Цетињ|Nik[sš]i[cć]|Budv[aei]|Kotor",
+         "a place in Montenegro -> MNE"),
+        ("MKD", r"Skopje|Скопје|Ko[cč]an[ie]|Кочани|Tetov|Тетов|Struga|Струга|Gevgelij|Гевгелиј|"
+                r"Ohrid|Охрид", "a place in North Macedonia -> MKD"),
+        ("ALB", r"Tiran[aëe]|Тирана|Durr[eë]s|Shkod|Vlor|Ksamil|Sarand|Elbasan",
+         "a place in Albania -> ALB"),
+        ("HRV", r"Zagreb|Загреб|Split|Vukovar|Knin|Dalmacij|Maksimir",
+         "a place in Croatia -> HRV"),
+    )
+)
+# Items where a TEXT_ACTORS pattern matches something that is not the actor: a venue
+# or an agreement named after a town (venues are not actors, LABELS.md), a person.
+TEXT_ACTOR_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("en-041", "MKD"): "the Ohrid commitments: an agreement's name",
+    ("en-116", "MKD"): "Ohrid as the venue of Serbia-Kosovo talks",
+    ("sr-008", "MKD"): "sporazum iz Ohrida: an agreement's name",
+}
+# LABELS.md: NATO/KFOR reinforcements are never military_buildup, nor are EUFOR's.
+_PEACEKEEPERS = re.compile(r"KFOR|Kfor|КФОР|Кфор|EUFOR|ЕУФОР")
 
 MIN_TOTAL = 300
 MIN_PER_FILE = {"en.jsonl": 170, "sr.jsonl": 60, "sq.jsonl": 60, "other.jsonl": 15}
@@ -91,28 +163,141 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN_DIACRITIC = re.compile(r"[čćžšđČĆŽŠĐ]")
 
 
+def allowed_directions(signals: set[str], tags: set[str]) -> frozenset[str]:
+    """The directions LABELS.md allows for an item with these signals and tags."""
+    up, down = signals & RAISING, signals & LOWERING
+    if up and down:
+        # both kinds of act: the item's main act decides, but it is not neutral
+        return frozenset({"escalation", "de-escalation"})
+    if up:
+        return frozenset({"escalation"})
+    if down:
+        # talks that fail or are merely planned are neutral; a de_escalation act is not
+        if "de_escalation" in signals:
+            return frozenset({"de-escalation"})
+        return frozenset({"de-escalation", "neutral"})
+    if "deployment" in tags:
+        return frozenset({"escalation"})
+    return frozenset({"neutral"})
+
+
+def item_problems(item: object, file_name: str) -> list[str]:
+    """Every way one item breaks the schema or the conventions (empty list: none)."""
+    if not isinstance(item, dict):
+        return ["not a JSON object"]
+    keys = set(item)
+    problems = []
+    if missing := REQUIRED_KEYS - keys:
+        problems.append(f"missing keys {sorted(missing)}")
+    if extra := keys - REQUIRED_KEYS - OPTIONAL_KEYS:
+        problems.append(f"unknown keys {sorted(extra)}")
+    for key in ("id", "title", "summary", "lang", "direction"):
+        if key in item and not isinstance(item[key], str):
+            problems.append(f"{key} is not a string")
+    for key in ("actors", "signals", "negated", "tags"):
+        values = item.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            problems.append(f"{key} is not a list of strings")
+        elif values != sorted(set(values)):
+            problems.append(f"{key} not sorted and unique")
+    if problems:
+        return problems  # the checks below need the schema to hold
+
+    if not item["id"].startswith(ID_PREFIXES.get(file_name, "")):
+        problems.append(f"id does not start with {ID_PREFIXES.get(file_name)!r}")
+    if not item["title"].strip():
+        problems.append("empty title")
+    for key in ("title", "summary"):
+        if item[key] != item[key].strip():
+            problems.append(f"{key} has outer whitespace")
+        if not unicodedata.is_normalized("NFC", item[key]):
+            problems.append(f"{key} is not NFC")
+    if file_name in FILE_LANGS and item["lang"] not in FILE_LANGS[file_name]:
+        problems.append(f"lang {item['lang']!r} does not belong in {file_name}")
+
+    actors, signals, negated = set(item["actors"]), set(item["signals"]), set(item["negated"])
+    tags = set(item.get("tags", []))
+    if unknown := actors - ACTOR_CODES:
+        problems.append(f"unknown actors {sorted(unknown)}")
+    if unknown := (signals | negated) - set(SIGNAL_CODES_LIST):
+        problems.append(f"unknown signals {sorted(unknown)}")
+    if unknown := tags - KNOWN_TAGS:
+        problems.append(f"unknown tags {sorted(unknown)}")
+    if item["direction"] not in DIRECTIONS:
+        problems.append(f"unknown direction {item['direction']!r}")
+    if problems:
+        return problems
+
+    # negation: a mention is asserted or negated, never both; a denial names what it denies
+    if both := signals & negated:
+        problems.append(f"both asserted and negated: {sorted(both)}")
+    if "denial" in negated:
+        problems.append("denial cannot be negated")
+    if "denial" in signals and not negated:
+        problems.append("denial without a negated signal")
+    if "negation" in tags and not negated:
+        problems.append("tagged negation but negates nothing")
+
+    # direction (LABELS.md), not the sign of a sum of signal weights
+    allowed = allowed_directions(signals, tags)
+    if item["direction"] not in allowed:
+        problems.append(f"direction {item['direction']!r} but LABELS.md allows "
+                        f"{sorted(allowed)} for signals {sorted(signals)}")
+    if "deployment" in tags and not signals & {"nato_statement", "intl_statement"}:
+        problems.append("tagged deployment without nato_statement or intl_statement")
+
+    text = f"{item['title']} {item['summary']}"
+    if "military_buildup" in signals and _PEACEKEEPERS.search(text):
+        problems.append("military_buildup in a KFOR/EUFOR item: peacekeepers' reinforcements "
+                        "are nato_statement/intl_statement, never a build-up")
+    for code, pattern, why in TEXT_ACTORS:
+        if code in actors or (item["id"], code) in TEXT_ACTOR_EXCEPTIONS:
+            continue
+        if match := pattern.search(text):
+            problems.append(f"names {match.group(0)!r} but lacks {code} ({why})")
+    return problems
+
+
+def file_problems(path: Path) -> list[str]:
+    """Every bad line or item of one labelled file, as "id: reason" lines."""
+    problems = []
+    seen: Counter[str] = Counter()
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            problems.append(f"line {lineno}: blank line")
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {lineno}: invalid JSON ({exc.msg})")
+            continue
+        label = str(item.get("id")) if isinstance(item, dict) else f"line {lineno}"
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            seen[item["id"]] += 1
+            if seen[item["id"]] == 2:
+                problems.append(f"{label}: duplicate id")
+        problems += [f"{label}: {reason}" for reason in item_problems(item, path.name)]
+    return problems
+
+
 def _load() -> dict[str, list[dict]]:
+    # tolerant: bad lines are reported by test_every_item_follows_the_conventions
     files = {}
     for path in sorted(LABELLED_DIR.glob("*.jsonl")):
         rows = []
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            assert line.strip(), f"{path.name}:{lineno}: blank line"
-            rows.append(json.loads(line))
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(item, dict) and REQUIRED_KEYS <= set(item):
+                rows.append(item)
         files[path.name] = rows
     return files
 
 
 FILES = _load()
 ITEMS = [item for rows in FILES.values() for item in rows]
-
-
-def _expected_direction(signals: list[str]) -> str:
-    total = sum(REFERENCE_WEIGHTS[s] for s in signals)
-    if total > 0:
-        return "escalation"
-    if total < 0:
-        return "de-escalation"
-    return "neutral"
 
 
 def test_expected_files_exist() -> None:
@@ -125,69 +310,83 @@ def test_reference_weights_follow_design_signs() -> None:
         assert (weight > 0) - (weight < 0) == SIGNAL_SIGNS[code], code
 
 
-@pytest.mark.parametrize("item", ITEMS, ids=lambda i: str(i.get("id")))
-def test_item_schema(item: dict) -> None:
-    keys = set(item)
-    assert REQUIRED_KEYS <= keys, REQUIRED_KEYS - keys
-    assert keys <= REQUIRED_KEYS | OPTIONAL_KEYS, keys - REQUIRED_KEYS - OPTIONAL_KEYS
-    for key in ("id", "title", "summary", "lang", "direction"):
-        assert isinstance(item[key], str), key
-    assert item["id"] and item["title"].strip()
-    for key in ("title", "summary"):
-        assert item[key] == item[key].strip(), f"{key} has outer whitespace"
-        assert unicodedata.is_normalized("NFC", item[key]), f"{key} is not NFC"
-    for key in ("actors", "signals", "negated", "tags"):
-        values = item.get(key, [])
-        assert isinstance(values, list) and all(isinstance(v, str) for v in values), key
-        assert values == sorted(set(values)), f"{key} must be sorted and unique"
+def test_direction_classes_cover_every_signal_once() -> None:
+    assert RAISING | LOWERING | NOT_MOVING == set(SIGNAL_SIGNS)
+    assert NOT_MOVING == {"nato_statement", "intl_statement", "denial", "foreign_influence"}
+    # only tension-lowering codes lower it; DESIGN.md's signs agree
+    assert all(SIGNAL_SIGNS[code] < 0 for code in LOWERING)
+    assert all(SIGNAL_SIGNS[code] > 0 for code in RAISING)
 
 
-@pytest.mark.parametrize("item", ITEMS, ids=lambda i: str(i.get("id")))
-def test_item_codes_are_known(item: dict) -> None:
-    assert set(item["actors"]) <= ACTOR_CODES, set(item["actors"]) - ACTOR_CODES
-    assert set(item["signals"]) <= set(SIGNAL_CODES_LIST), item["signals"]
-    assert set(item["negated"]) <= set(SIGNAL_CODES_LIST), item["negated"]
-    assert item["direction"] in DIRECTIONS
-    assert set(item.get("tags", [])) <= KNOWN_TAGS
+@pytest.mark.parametrize("name", sorted(FILE_LANGS))
+def test_every_item_follows_the_conventions(name: str) -> None:
+    problems = file_problems(LABELLED_DIR / name)
+    assert not problems, f"{len(problems)} problem(s) in {name}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("item", ITEMS, ids=lambda i: str(i.get("id")))
-def test_item_negation_rules(item: dict) -> None:
-    signals, negated = set(item["signals"]), set(item["negated"])
-    # A mention is either asserted or negated at item level, never both.
-    assert not signals & negated
-    # Denying is an act in itself; "denial" cannot be denied away.
-    assert "denial" not in negated
-    # A denial always names what it denies.
-    if "denial" in signals:
-        assert negated, "a denial item must list the denied signal"
+def _good(**changes: object) -> dict:
+    item = {"id": "en-900", "title": "Kosovo police arrest two in Zvečan", "summary": "",
+            "lang": "en", "actors": ["KOS"], "signals": ["police_action"], "negated": [],
+            "direction": "escalation"}
+    item.update(changes)
+    return item
 
 
-@pytest.mark.parametrize("item", ITEMS, ids=lambda i: str(i.get("id")))
-def test_item_direction_follows_signs(item: dict) -> None:
-    signs = {SIGNAL_SIGNS[s] for s in item["signals"]} - {0}
-    if not signs:
-        assert item["direction"] == "neutral"
-    elif signs == {1}:
-        assert item["direction"] == "escalation"
-    elif signs == {-1}:
-        assert item["direction"] == "de-escalation"
-    assert item["direction"] == _expected_direction(item["signals"])
+def test_checker_lists_every_bad_item(tmp_path: Path) -> None:
+    good = [
+        _good(),
+        # statements alone are neutral (the old weight-sum rule called this escalation)
+        _good(id="en-901", title="EU urges calm in northern Kosovo", actors=["EU", "KOS"],
+              signals=["intl_statement"], direction="neutral"),
+        _good(id="en-902", title="KFOR sends 500 more troops to Kosovo", actors=["KOS", "NATO"],
+              signals=["nato_statement"], tags=["deployment"]),
+        _good(id="en-903", title="Vučić and Kurti agree on energy", actors=["KOS", "SRB"],
+              signals=["diplomacy"], direction="de-escalation"),
+    ]
+    bad = {
+        "en-910": (_good(id="en-910", actors=["SRB", "KOS"]), "actors not sorted"),
+        "en-911": (_good(id="en-911", signals=["troop_surge"]), "unknown signals"),
+        "en-912": ({k: v for k, v in _good(id="en-912").items() if k != "direction"},
+                   "missing keys"),
+        "en-913": (_good(id="en-913", negated=["police_action"]), "both asserted and negated"),
+        "en-914": (_good(id="en-914", signals=["denial"], direction="neutral"),
+                   "denial without a negated signal"),
+        "en-915": (_good(id="en-915", title="EU urges calm", actors=["EU"],
+                         signals=["intl_statement"]), "LABELS.md allows ['neutral']"),
+        "en-916": (_good(id="en-916", title="Kosovo Serbs block roads", actors=["KOS"],
+                         signals=["protest_unrest"]), "lacks SRB"),
+        "en-917": (_good(id="en-917", actors=[]), "lacks KOS"),
+        "en-918": (_good(id="en-918", title="EUFOR reinforces its presence in Bosnia",
+                         actors=["BIH", "EU"], signals=["military_buildup"]),
+                   "never a build-up"),
+        "sr-919": (_good(id="sr-919"), "id does not start with 'en-'"),
+        "en-920": (_good(id="en-920", title="EU urges calm in Kosovo", actors=["EU", "KOS"],
+                         signals=["intl_statement"], direction="neutral", tags=["deployment"]),
+                   "LABELS.md allows ['escalation']"),
+    }
+    lines = [json.dumps(item, ensure_ascii=False) for item in good]
+    lines += [json.dumps(item, ensure_ascii=False) for item, _ in bad.values()]
+    lines += ['{"id": "en-930", "title": ', json.dumps(good[0], ensure_ascii=False)]
+    path = tmp_path / "en.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    problems = file_problems(path)
+    for item_id, (_, reason) in bad.items():
+        assert any(p.startswith(f"{item_id}: ") and reason in p for p in problems), (
+            item_id, reason, problems)
+    assert any("invalid JSON" in p for p in problems), problems
+    assert any(p == "en-900: duplicate id" for p in problems), problems
+    good_ids = {item["id"] for item in good}
+    assert not [p for p in problems if p.split(":")[0] in good_ids - {"en-900"}], problems
+    # one line per problem, so the real files' test message lists each bad id
+    assert len(problems) == len(bad) + 2
 
 
-def test_ids_unique_and_prefixed_by_file() -> None:
+def test_ids_unique_across_files() -> None:
+    # within a file test_every_item_follows_the_conventions checks ids and prefixes
     ids = Counter(item["id"] for item in ITEMS)
     assert [i for i, n in ids.items() if n > 1] == []
-    prefixes = {
-        "en.jsonl": "en-",
-        "sr.jsonl": "sr-",
-        "sq.jsonl": "sq-",
-        "other.jsonl": "oth-",
-        "realstyle.jsonl": "real-",
-        "local2.jsonl": "loc2-",
-    }
-    for name, rows in FILES.items():
-        assert all(item["id"].startswith(prefixes[name]) for item in rows), name
+    assert set(ID_PREFIXES) == set(FILE_LANGS)
 
 
 def test_no_duplicate_titles() -> None:
