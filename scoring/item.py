@@ -142,7 +142,8 @@ def _year(published: datetime | date | None) -> int | None:
 
 
 def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: int | None,
-             item_discards: list[str]) -> tuple[list[ActorMention], list[Evidence]]:
+             item_discards: list[str], seen: set[str] | None = None,
+             ) -> tuple[list[ActorMention], list[Evidence]]:
     hits = scan(lex, folded, family, guess_family=family is None)
     f = _Field(name, folded, hits.breaks)
     hard, sent = f.hard, f.sent
@@ -157,6 +158,8 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
     for h in discards:
         if lex.discard_scope[h[3].value] == "item":
             item_discards.append(h[3].value)
+    if seen is not None and discards:
+        seen.update([h[3].value for h in discards])
     triggers = lex.actor_triggers
     if not signal_hits and not cue_hits and not any(a.code in triggers for a in actors):
         return actors, []
@@ -545,13 +548,15 @@ def score_item(
     capitals: set[str] = set()
     places: set[str] = set()
     texts: list[str] = []
+    title_discards: set[str] = set()  # every discard context named in the title
     for name, text in (("title", title or ""), ("summary", summary or "")):
         if not text:
             texts.append("")
             continue
         folded = fold(text)
         texts.append(folded.text)
-        actors, ev = _analyse(lex, name, folded, family, year, item_discards)
+        actors, ev = _analyse(lex, name, folded, family, year, item_discards,
+                              title_discards if name == "title" else None)
         if lex.places is not None:
             places.update(find_places(text, lex.places, folded))
         actor_codes.update([a.code for a in actors if not a.capital])
@@ -588,7 +593,7 @@ def score_item(
             if abs(w) >= abs(strongest.get(e.signal, 0.0)):
                 strongest[e.signal] = w
     score = round(sum([strongest[s] for s in sorted(strongest)]), 4)
-    direction = _direction(lex, strongest, score, texts)
+    direction = _direction(lex, strongest, score, texts, title_discards)
     return _new_score(
         tuple(sorted(actor_codes)),
         tuple(sorted(strongest)),
@@ -602,7 +607,7 @@ def score_item(
 
 
 def _direction(lex: Lexicon, strongest: dict[str, float], score: float,
-               texts: list[str]) -> str:
+               texts: list[str], title_discards: set[str]) -> str:
     """Direction follows the concrete acts only (LABELS.md "Direction"): statements, NATO's
     words and outside influence raise the score but alone leave an item neutral, unless
     they report a deployment; analysis pieces and failed or planned talks are neutral."""
@@ -613,6 +618,8 @@ def _direction(lex: Lexicon, strongest: dict[str, float], score: float,
             sum([strongest[s] for s in sorted(strongest) if s not in neutral]), 4)
         return "escalation" if moving > 0 else "de-escalation" if moving < 0 else "neutral"
     if not strongest or (rules.openers is not None and rules.openers.match(texts[0])):
+        return "neutral"
+    if rules.neutral_discards and not rules.neutral_discards.isdisjoint(title_discards):
         return "neutral"
     moves = {s for s in strongest if s not in neutral}
     for signals, rx in rules.moves_when:

@@ -97,6 +97,8 @@ class DirectionRules:
 
     ``openers``: a title that opens as a question or an analysis ("What if Dodik ...",
     "Zašto ...") is neutral whatever it tags (LABELS.md: analysis is neutral).
+    ``neutral_discards``: discards.toml contexts that, named in the title, make the item
+    neutral (a trial or verdict story: LABELS.md lists verdicts as neutral).
     ``moves_when``: (signals, regex over the folded title and summary): a statement signal
     that reports a concrete act, such as a deployment, moves the direction by its sign.
     ``still_when``: (signals, other signals, regex or None): the signal stays asserted
@@ -105,6 +107,7 @@ class DirectionRules:
     """
 
     openers: re.Pattern[str] | None
+    neutral_discards: frozenset[str]
     moves_when: tuple[tuple[frozenset[str], re.Pattern[str]], ...]
     still_when: tuple[tuple[frozenset[str], frozenset[str], re.Pattern[str] | None], ...]
 
@@ -587,7 +590,18 @@ def _load_direction(doc: dict[str, Any]) -> DirectionRules | None:
                       _word_regex(pats) if pats else None))
     # openers count at the very start of the folded title only (used with .match)
     opener_re = re.compile(r"\W*(?:" + _word_regex(openers).pattern + ")") if openers else None
-    return DirectionRules(opener_re, tuple(moves), tuple(still))
+    neutral_discards = frozenset(_strings(sec.get("neutral_discards", []), file, "direction",
+                                          "neutral_discards"))
+    return DirectionRules(opener_re, neutral_discards, tuple(moves), tuple(still))
+
+
+def _check_discard_names(rules: DirectionRules | None,
+                         scopes: dict[str, str]) -> DirectionRules | None:
+    unknown = sorted(rules.neutral_discards - scopes.keys()) if rules else []
+    if unknown:
+        raise LexiconError("signals.toml", "direction",
+                           f"neutral_discards: unknown discard {unknown[0]!r}")
+    return rules
 
 
 def _load_discards(
@@ -733,7 +747,7 @@ def _build(data_dir: Path | None) -> Lexicon:
         only_with=rules["only_with"] or None,
         discard_unless_before=unless_before or None,
         places=gazetteer,
-        direction=_load_direction(docs["signals.toml"]),
+        direction=_check_discard_names(_load_direction(docs["signals.toml"]), scopes),
     )
 
 

@@ -96,3 +96,25 @@ def test_a_direction_rule_with_an_unknown_signal_names_file_and_entry(tmp_path: 
     assert err.value.file == "signals.toml"
     assert err.value.entry.startswith("direction.still_when")
     assert "influence" in err.value.reason
+
+
+@pytest.mark.parametrize(("title", "lang"), [
+    ("Three arrested Kosovo police officers again before the court in Kraljevo", "en"),
+    ("Tri uhapšena kosovska policajca ponovo na sudu u Kraljevu", "sr"),
+])
+def test_a_trial_story_is_neutral(title: str, lang: str) -> None:
+    s = score_item(title, "", lang)
+    assert "police_action" in s.signals, "the arrest stays tagged"
+    assert s.direction == "neutral"
+
+
+def test_an_unknown_discard_in_the_direction_rules_is_an_error(tmp_path: Path) -> None:
+    d = _copy(tmp_path)
+    path = d / "signals.toml"
+    text = path.read_text(encoding="utf-8")
+    assert 'neutral_discards = ["judicial"]' in text
+    path.write_text(text.replace('neutral_discards = ["judicial"]',
+                                 'neutral_discards = ["judical"]'), encoding="utf-8")
+    with pytest.raises(LexiconError) as err:
+        load_lexicon(data_dir=d)
+    assert err.value.file == "signals.toml" and "judical" in err.value.reason
