@@ -577,6 +577,8 @@ def score_item(
         evidence = [_suppress_item(lex, e, item_discards) for e in evidence]
     if lex.only_with and evidence:
         evidence = _only_with(lex.only_with, evidence)
+    if lex.title_led and evidence:
+        evidence = _title_led(lex.title_led, evidence)
 
     strongest: dict[str, float] = {}
     negated: set[str] = set()
@@ -633,6 +635,24 @@ def _direction(lex: Lexicon, strongest: dict[str, float], score: float,
             moves -= hit
     moving = round(sum([strongest[s] for s in sorted(moves)]), 4)
     return "escalation" if moving > 0 else "de-escalation" if moving < 0 else "neutral"
+
+
+def _title_led(signals: frozenset[str], evidence: list[Evidence]) -> list[Evidence]:
+    """A signal of ``signals`` that only the summary names gives way when the title reports
+    another act: the meeting or visit in the summary is then the setting of the news, not
+    the news (LABELS.md "Background events are not news")."""
+    in_title = {e.signal for e in evidence
+                if e.field == "title" and e.weight and not e.negated and e.suppressed_by is None}
+    if not in_title:
+        return evidence
+    # the signal's denied mentions yield too: a background meeting is neither news nor denied
+    named = {e.signal for e in evidence if e.signal in signals and e.suppressed_by is None}
+    drop = named - {e.signal for e in evidence if e.field == "title"} - in_title
+    if not drop:
+        return evidence
+    return [Evidence(e.signal, e.actor, e.text, e.start, e.end, e.negated, e.target, e.field,
+                     0.0, e.hedged, "title_news")
+            if e.signal in drop and e.suppressed_by is None else e for e in evidence]
 
 
 def _only_with(rules: dict[str, tuple[str, Any]], evidence: list[Evidence]) -> list[Evidence]:

@@ -159,6 +159,9 @@ class Lexicon:
     direction_neutral: frozenset[str] = frozenset()
     # the place gazetteer (places.toml): towns and crossings -> their country actor
     places: Gazetteer | None = None
+    # signals whose summary-only mentions give way to another act in the title
+    # (signals.toml `title_led`)
+    title_led: frozenset[str] = frozenset()
     # signals.toml [direction]: analysis openers and the exceptions to direction_neutral
     direction: DirectionRules | None = None
     # signals that calls, plans and futures do not suppress (negation.toml [irrealis]
@@ -449,6 +452,7 @@ def _load_signals(
     only_with: dict[str, tuple[str, re.Pattern[str]]] = {}
     implied: list[tuple[str, str, frozenset[str], bool]] = []
     neutral: set[str] = set()
+    title_led: set[str] = set()
     for i, sig in enumerate(doc.get("signal", [])):
         code = sig.get("code")
         entry = f"signal[{i}] {code}"
@@ -476,6 +480,11 @@ def _load_signals(
             raise LexiconError(file, entry, "moves_direction must be true or false")
         if not moves:
             neutral.add(code)
+        led = sig.get("title_led", False)
+        if not isinstance(led, bool):
+            raise LexiconError(file, entry, "title_led must be true or false")
+        if led:
+            title_led.add(code)
         for actor in _actor_set(sig.get("actor_trigger", []), groups, file, entry):
             if actor in triggers:
                 raise LexiconError(file, entry, f"actor {actor} already triggers {triggers[actor]}")
@@ -541,7 +550,8 @@ def _load_signals(
         raise LexiconError(file, "-", f"signal codes missing: {', '.join(missing)}")
     return weights, triggers, unless, {"victim": victim, "implied": tuple(implied),
                                        "only_with": only_with,
-                                       "neutral": frozenset(neutral)}
+                                       "neutral": frozenset(neutral),
+                                       "title_led": frozenset(title_led)}
 
 
 def _load_direction(doc: dict[str, Any]) -> DirectionRules | None:
@@ -744,6 +754,7 @@ def _build(data_dir: Path | None) -> Lexicon:
         victim=rules["victim"],
         implied=rules["implied"],
         direction_neutral=rules["neutral"],
+        title_led=rules["title_led"],
         only_with=rules["only_with"] or None,
         discard_unless_before=unless_before or None,
         places=gazetteer,
