@@ -160,3 +160,21 @@ def fetch_runs(url: str, since: datetime, stamp: str) -> pd.DataFrame:
 @st.cache_data(ttl=timedelta(minutes=1), max_entries=_ENTRIES, show_spinner=False)
 def recent_fetches(url: str, stamp: str) -> pd.DataFrame:
     return queries.recent_fetches(url)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def actor_days(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
+    """Daily tension points per actor over the filtered dates (no warm-up, no smoothing)."""
+    return queries.tension_by_actor_day(url, filters)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def actor_signals(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
+    """Per actor and signal: stories asserting it over the filtered dates."""
+    return queries.actor_signal_totals(url, filters)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def latest_active(url: str, filters: QueryFilters, before: date, stamp: str) -> date | None:
+    """The newest day before ``before`` with any tension for the chosen actors."""
+    return queries.latest_active_day(url, filters, before)

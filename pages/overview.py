@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from dashboard import cache, charts, export, filters, views
+from dashboard import cache, changes, charts, export, filters, views
 from dashboard.labels import FOCAL_ACTORS, actor_name
 from storage.queries import has_items, latest_published
 
@@ -21,6 +21,8 @@ if not has_items(url):
 shown = chosen if chosen.actors else replace(chosen, actors=FOCAL_ACTORS)
 index = cache.tension(url, shown, stamp)
 now = cache.current_tension(url, shown, stamp)
+
+changes.show(url, chosen, cache.options(url, stamp)[2], stamp)
 
 with st.expander("What the tension index means", icon=":material/help:"):
     st.markdown(charts.INDEX_DEFINITION)

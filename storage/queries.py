@@ -63,6 +63,7 @@ __all__ = [
     "ITEM_COLUMNS",
     "MAX_ROWS",
     "QueryFilters",
+    "actor_signal_totals",
     "actor_totals",
     "evidence_for",
     "feed_health",
@@ -72,6 +73,7 @@ __all__ = [
     "items_behind",
     "language_options",
     "last_updated",
+    "latest_active_day",
     "latest_day",
     "latest_published",
     "news_count",
@@ -270,6 +272,52 @@ def signal_mix_by_day(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.D
     )
     frame = _frame(db, stmt, ["day", "signal", "count", "weight"])
     return _to_days(frame).astype({"count": int, "weight": float})
+
+
+def latest_active_day(db: Database, filters: QueryFilters = _NO_FILTERS,
+                      before: date | None = None) -> date | None:
+    """The newest day before ``before`` on which a chosen actor (any, when none is chosen)
+    had a non-zero tension score; honours actors and feed_ids. One indexed MAX."""
+    table = DailyActor if filters.feed_ids else DailyActorAll
+    conds = [table.score != 0]
+    conds.append(table.actor.in_(filters.actors) if filters.actors
+                 else table.actor != ALL_ACTORS)
+    if before is not None:
+        conds.append(table.day < before)
+    if filters.feed_ids:
+        conds.append(DailyActor.feed_id.in_(filters.feed_ids))
+    value = _scalar(db, select(func.max(table.day)).where(*conds))
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    return value  # type: ignore[return-value]
+
+
+def actor_signal_totals(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:
+    """Per actor and signal over the date range: columns actor, signal, count, weight.
+
+    What drove an actor's tension in a period ("armed clash in 5 stories"): story-lead
+    items only, from ``daily_signal`` (``daily_signal_all`` without a feed filter). The
+    all-actors row ``*`` is left out. Honours actors, dates, signals and feed_ids. At most
+    one row per actor and signal: bounded by the taxonomy, whatever the range.
+    """
+    table = DailySignal if filters.feed_ids else DailySignalAll
+    conds = _day_range(table.day, filters)
+    conds.append(table.actor.in_(filters.actors) if filters.actors
+                 else table.actor != ALL_ACTORS)
+    if filters.signals:
+        conds.append(table.signal.in_(filters.signals))
+    if filters.feed_ids:
+        conds.append(DailySignal.feed_id.in_(filters.feed_ids))
+    stmt = (
+        select(table.actor, table.signal, func.sum(table.count), func.sum(table.weight))
+        .where(*conds)
+        .group_by(table.actor, table.signal)
+        .order_by(table.actor, table.signal)
+    )
+    frame = _frame(db, stmt, ["actor", "signal", "count", "weight"])
+    return frame.astype({"count": int, "weight": float})
 
 
 def pair_matrix(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:

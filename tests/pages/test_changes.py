@@ -1,0 +1,39 @@
+"""The Overview's "What changed" block on the sample data, through app.py with AppTest."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pages.test_pages import PAGES, app, visit
+
+
+def _block(at) -> list[str]:  # noqa: ANN001 - AppTest
+    return [m.value for m in at.markdown if "tension points in" in m.value]
+
+
+def test_the_overview_opens_with_a_mover_its_signals_and_stories(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, range="custom", **{"from": "2023-09-18",
+                                                                  "to": "2023-09-30"}), PAGES[0])
+    assert at.subheader[0].value == "What changed", "the first block answers what changed"
+    sentences = _block(at)
+    assert sentences, "at least one mover is named"
+    assert any(word in sentences[0] for word in (" rose to ", " fell to "))
+    assert "stories" in sentences[0] or "story" in sentences[0], "with the signals behind it"
+    key = next(d.key for d in at.dataframe if str(d.key).startswith("changes_0_"))
+    at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert any(b.label == "Open the original article" for b in at.get("link_button"))
+    assert any("**" in m.value for m in at.markdown), "the story's evidence is highlighted"
+
+
+def test_a_quiet_range_says_so_and_shows_the_last_active_period(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, range="custom", **{"from": "2026-06-01",
+                                                                  "to": "2026-06-30"}), PAGES[0])
+    quiet = [i.value for i in at.info if i.value.startswith("Quiet")]
+    assert quiet and "last active period" in quiet[0]
+    assert _block(at), "the movers of the last active period are named instead of zeros"
