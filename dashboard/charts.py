@@ -32,6 +32,7 @@ __all__ = [
     "period_label",
     "signal_breakdown",
     "signal_mix",
+    "spike_spans",
     "tension_lines",
     "tension_map",
 ]
@@ -43,8 +44,9 @@ INDEX_DEFINITION = (
     "(a typical escalation article scores 5–10, talks and agreements score below 0). "
     "The line is smoothed with an exponential decay (half-life 3 days); the "
     "**baseline** is the median of the 28 days before, the shaded **band** its "
-    "usual spread, and a **spike** (▲) marks a day far above the band "
-    "(robust z ≥ 3.5 and at least 2 points per day)."
+    "usual spread, and a **spike** (▲) marks the first day the line stands far above "
+    "the band (robust z ≥ 3.5 and at least 2 points per day); while it stays there the "
+    "actor's chart shades the days."
 )
 TEMPLATE = "plotly_white"
 TENSION_SCALE = "YlOrRd"
@@ -136,6 +138,32 @@ def _hover_lists(hovers: pd.DataFrame | None) -> dict[tuple[pd.Timestamp, str], 
     return out
 
 
+def _onsets(frame: pd.DataFrame) -> pd.Series:
+    """Rows where a spike starts (``onset``; older frames without it: the first spike day
+    of each run)."""
+    if "onset" in frame.columns:
+        return frame["onset"].astype(bool)
+    spike = frame["spike"].astype(bool)
+    return spike & ~spike.shift(1, fill_value=False)
+
+
+def spike_spans(frame: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """(first day, last day) of each run of spike days in one actor's index, in order."""
+    spans: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    days = frame.sort_values("day")
+    run_start = prev = None
+    for day, spike in zip(days["day"], days["spike"].astype(bool), strict=True):
+        if spike and run_start is None:
+            run_start = day
+        elif not spike and run_start is not None:
+            spans.append((run_start, prev))
+            run_start = None
+        prev = day
+    if run_start is not None:
+        spans.append((run_start, prev))
+    return spans
+
+
 def tension_lines(
     index: pd.DataFrame,
     hovers: pd.DataFrame | None = None,
@@ -179,7 +207,7 @@ def tension_lines(
                 ),
             )
         )
-        spikes = group[group["spike"].astype(bool)]
+        spikes = group[_onsets(group)]
         if not spikes.empty:
             fig.add_trace(
                 go.Scatter(
@@ -190,7 +218,7 @@ def tension_lines(
                     showlegend=False,
                     marker={"symbol": "triangle-up", "size": 12, "color": color},
                     hovertemplate=(
-                        f"<b>Spike: {hover_text(name)}</b> %{{x|%d %b %Y}}<extra></extra>"
+                        f"<b>Spike starts: {hover_text(name)}</b> %{{x|%d %b %Y}}<extra></extra>"
                     ),
                 )
             )
@@ -268,17 +296,21 @@ def index_band(
             hovertemplate="%{x|%d %b %Y}: index %{y:.1f}<extra></extra>",
         )
     )
-    spikes = data[data["spike"].astype(bool)]
+    spikes = data[_onsets(data)]
     fig.add_trace(
         go.Scatter(
             x=spikes["day"],
             y=spikes["smoothed"],
             mode="markers",
-            name="spike",
+            name="spike starts",
             marker={"symbol": "triangle-up", "size": 13, "color": color},
-            hovertemplate="spike %{x|%d %b %Y}<extra></extra>",
+            hovertemplate="spike starts %{x|%d %b %Y}<extra></extra>",
         )
     )
+    for first, last in spike_spans(data):
+        # half a day either side, so a one-day spike is a visible band
+        fig.add_vrect(x0=first - pd.Timedelta(hours=12), x1=last + pd.Timedelta(hours=12),
+                      fillcolor=color, opacity=0.08, line_width=0, layer="below")
     _layout(fig, title, yaxis_title="points per day", barmode="overlay")
     return Chart(f"index-{actor}", title, fig, data)
 

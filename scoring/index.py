@@ -153,12 +153,16 @@ def _score_column(
     spread = np.fmax(spread, RELATIVE_SPREAD_FLOOR * np.abs(baseline))
     z = np.where(np.isnan(baseline), 0.0, (smoothed - baseline) / spread)
     spike = (z >= z_threshold) & (smoothed >= min_level)
+    # A spike's onset is its first day: the marker means "something started", not "still
+    # high" (a crisis of ten days gets one marker, and a falling day never gets one).
+    onset = spike & ~np.concatenate(([False], spike[:-1]))
     return {
         "baseline": baseline,
         "band_low": baseline - z_threshold * spread,
         "band_high": baseline + z_threshold * spread,
         "z": z,
         "spike": spike,
+        "onset": onset,
     }
 
 
@@ -191,7 +195,7 @@ def _index(
         raise ValueError("need half_life_days > 0 and 1 <= min_baseline_days <= baseline_days")
     keys = list(keys)
     carry = [c for c in ("item_ids",) if c in daily.columns]
-    out_cols = ["day", *keys, *_NUMERIC, "spike", "items", "stories", *carry]
+    out_cols = ["day", *keys, *_NUMERIC, "spike", "onset", "items", "stories", *carry]
     frame = daily.dropna(subset=keys).copy()
     frame["day"] = _as_days(frame["day"])
     frame["score"] = pd.to_numeric(frame["score"], errors="coerce").fillna(0.0)

@@ -152,3 +152,45 @@ def test_points_never_shows_negative_zero() -> None:
     assert charts.index_text(-0.0001) == "0.0"
     assert charts.index_text(-0.04, signed=True) == "+0.0"
     assert charts.index_text(2.26) == "2.3"
+
+
+def _crisis() -> pd.DataFrame:
+    """A quiet SRB series with a ten-day crisis: many spike days, one start."""
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    scores = [1.0] * 60
+    for i in range(40, 50):
+        scores[i] = 40.0
+    frame = pd.DataFrame({"day": days, "actor": "SRB", "score": scores})
+    frame["items"] = 1
+    frame["stories"] = 1
+    return frame
+
+
+def test_a_crisis_gets_one_spike_marker_at_its_start() -> None:
+    index = tension_index(_crisis())
+    assert index["spike"].sum() > 3, "the crisis spans several spike days"
+    chart = charts.tension_lines(index, pd.DataFrame(columns=["day", "actor", "title", "score",
+                                                                "is_sample"]))
+    (markers,) = [t for t in chart.figure.data if t.mode == "markers"]
+    first = index.loc[index["spike"], "day"].min()
+    assert [pd.Timestamp(x) for x in markers.x] == [first]
+
+
+def test_the_actor_chart_shades_each_spike_span() -> None:
+    index = tension_index(_crisis())
+    spans = charts.spike_spans(index)
+    assert len(spans) == 1
+    start, end = spans[0]
+    assert start == index.loc[index["spike"], "day"].min()
+    assert end == index.loc[index["spike"], "day"].max()
+    chart = charts.index_band(index, "SRB")
+    assert len(chart.figure.layout.shapes) == 1
+    (markers,) = [t for t in chart.figure.data if t.name == "spike starts"]
+    assert len(markers.x) == 1
+
+
+def test_spike_spans_split_separate_runs() -> None:
+    frame = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=6, freq="D"),
+                          "spike": [False, True, True, False, True, False]})
+    spans = charts.spike_spans(frame)
+    assert [(a.day, b.day) for a, b in spans] == [(2, 3), (5, 5)]

@@ -222,6 +222,7 @@ def test_output_columns_and_order() -> None:
         "band_high",
         "z",
         "spike",
+        "onset",
         "items",
         "stories",
     ]
@@ -314,3 +315,13 @@ def _print_spike_table() -> None:
 
 if __name__ == "__main__":
     _print_spike_table()
+
+
+def test_a_spike_has_one_onset_on_its_first_day() -> None:
+    values = quiet_then_spike(45)
+    out = tension_index(series(values, "SRB"))
+    spiking = out[out["spike"]]
+    assert len(spiking) > 1, "the crisis lasts several days"
+    onsets = out[out["onset"]]
+    assert list(onsets["day"]) == [spiking["day"].min()]
+    assert (out["onset"] <= out["spike"]).all(), "an onset is always a spike day"
