@@ -15,6 +15,7 @@ st.set_page_config(
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/actor.py", title="Actor", icon=":material/flag:"),
+    st.Page("pages/pairs.py", title="Pairs", icon=":material/compare_arrows:"),
     st.Page("pages/news.py", title="News", icon=":material/newspaper:"),
     st.Page("pages/map.py", title="Map", icon=":material/map:"),
     st.Page("pages/sources.py", title="Sources", icon=":material/rss_feed:"),

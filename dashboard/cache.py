@@ -15,12 +15,15 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from scoring.index import change_over, tension_index
+from scoring.index import change_over, pair_index, tension_index
 from storage import queries, resolve_db_url
 from storage.queries import QueryFilters
 
 __all__ = [
     "WARMUP_DAYS",
+    "active_pairs",
+    "actor_days",
+    "actor_signals",
     "current_tension",
     "db_url",
     "evidence",
@@ -28,10 +31,11 @@ __all__ = [
     "fetch_runs",
     "hovers",
     "items_behind",
+    "latest_active",
     "news",
     "news_export",
     "options",
-    "pairs",
+    "pair_tension",
     "recent_fetches",
     "signal_mix",
     "stamp",
@@ -104,11 +108,6 @@ def signal_mix(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
-def pairs(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
-    return queries.pair_matrix(url, filters)
-
-
-@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
 def top_stories(
     url: str,
     since: datetime,
@@ -136,9 +135,9 @@ def news_export(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
 def items_behind(
-    url: str, actor: str, day: date, filters: QueryFilters, stamp: str
+    url: str, actor: str, day: date, filters: QueryFilters, stamp: str, also: str | None = None
 ) -> pd.DataFrame:
-    return queries.items_behind(url, actor, day, filters)
+    return queries.items_behind(url, actor, day, filters, also=also)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
@@ -178,3 +177,23 @@ def actor_signals(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
 def latest_active(url: str, filters: QueryFilters, before: date, stamp: str) -> date | None:
     """The newest day before ``before`` with any tension for the chosen actors."""
     return queries.latest_active_day(url, filters, before)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def pair_tension(url: str, first: str, second: str, filters: QueryFilters,
+                 stamp: str) -> pd.DataFrame:
+    """The directed index of one pair both ways over the filtered dates (pair_index columns)."""
+    warm = _warm(filters)
+    daily = queries.pair_by_day(url, first, second, warm)
+    if daily.empty:
+        return pair_index(daily)
+    index = pair_index(daily, start=warm.date_from, end=filters.date_to)
+    if filters.date_from is not None:
+        index = index[index["day"] >= pd.Timestamp(filters.date_from)]
+    return index.reset_index(drop=True)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def active_pairs(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
+    """The directed pairs that occur in the filtered dates, most active first."""
+    return queries.active_pairs(url, filters)

@@ -28,7 +28,7 @@ __all__ = [
     "fetch_runs_chart",
     "index_band",
     "index_text",
-    "pair_heatmap",
+    "pair_lines",
     "period_label",
     "signal_breakdown",
     "signal_mix",
@@ -399,47 +399,52 @@ def signal_breakdown(
     return Chart(f"signals-{actor}", title, fig, data)
 
 
-def pair_heatmap(
-    pairs: pd.DataFrame,
+def pair_lines(
+    index: pd.DataFrame,
+    first: str,
+    second: str,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> Chart:
-    """Who is tense with whom: rows are the source actor, columns the target."""
-    title = f"Directed tension between actors (row → column), {period_label(date_from, date_to)}"
-    data = pairs[["source", "target", "score", "count"]].reset_index(drop=True)
-    actors = sorted(set(data["source"]) | set(data["target"]))
-    grid = (
-        data.pivot_table(index="source", columns="target", values="score", aggfunc="sum")
-        .reindex(index=actors, columns=actors)
-        .fillna(0.0)
-    )
-    names = [actor_name(a) for a in actors]
-    # Codes on the axes (full names would squeeze the grid in a half-width column),
-    # names in the hover.
-    hover = [[f"{hover_text(src)} → {hover_text(dst)}" for dst in names] for src in names]
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid.to_numpy(),
-            x=actors,
-            y=actors,
-            customdata=hover,
-            # Pairs can be cooperative (below 0) as well as tense: white is "nothing",
-            # red tension, blue cooperation, so an empty cell never looks mildly tense.
-            colorscale="RdBu_r",
-            zmid=0,
-            colorbar={"title": {"text": "points"}},
-            hovertemplate="%{customdata}: %{z:.1f} points<extra></extra>",
-        )
-    )
-    _layout(
-        fig,
-        _two_lines(title),
-        xaxis_title="towards (target)",
-        yaxis_title="from (source)",
-        yaxis={"autorange": "reversed"},
-    )
-    return Chart("actor-pairs", title, fig, data)
+    """One pair both ways over time: the directed index ``first → second`` and back, each
+    with its baseline (dotted) and a marker where a spike starts.
+
+    ``index``: pair_index output (day, source, target, smoothed, baseline, spike, ...).
+    """
+    title = (f"{actor_name(first)} ↔ {actor_name(second)}: directed tension, "
+             f"{period_label(date_from, date_to)}")
+    cols = ["day", "source", "target", "raw", "smoothed", "baseline", "spike"]
+    data = index[[c for c in cols if c in index.columns]].reset_index(drop=True)
+    fig = go.Figure()
+    for source, target in ((first, second), (second, first)):
+        part = data[(data["source"] == source) & (data["target"] == target)]
+        if part.empty:
+            continue
+        color = actor_color(source)
+        label = f"{actor_name(source)} → {actor_name(target)}"
+        fig.add_trace(go.Scatter(
+            x=part["day"], y=part["smoothed"], mode="lines", name=label,
+            line={"color": color, "width": 2.5},
+            customdata=part[["raw"]].to_numpy(),
+            hovertemplate=(f"<b>{hover_text(label)}</b> %{{x|%d %b %Y}}<br>"
+                           "index %{y:.1f} · day's points %{customdata[0]:.1f}<extra></extra>"),
+        ))
+        fig.add_trace(go.Scatter(
+            x=part["day"], y=part["baseline"], mode="lines", name=f"{label} baseline",
+            line={"color": color, "width": 1, "dash": "dot"}, hoverinfo="skip",
+        ))
+        starts = part[_onsets(part)]
+        if not starts.empty:
+            fig.add_trace(go.Scatter(
+                x=starts["day"], y=starts["smoothed"], mode="markers", showlegend=False,
+                name=f"{label} spike starts",
+                marker={"symbol": "triangle-up", "size": 12, "color": color},
+                hovertemplate=f"spike starts: {hover_text(label)} %{{x|%d %b %Y}}<extra></extra>",
+            ))
+    _layout(fig, _two_lines(title), yaxis_title="points per day (smoothed)",
+            hovermode="closest")
+    return Chart(f"pair-{first}-{second}", title, fig, data)
 
 
 def _two_lines(title: str) -> str:

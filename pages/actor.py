@@ -1,12 +1,12 @@
-"""Actor: one actor's index against its baseline, its directed pairs, its signals, and the
-articles behind any day."""
+"""Actor: one actor's index against its baseline, the pairs it is part of, its signals, and
+the articles behind any day."""
 
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, charts, export, filters, views
+from dashboard import cache, charts, export, filters, pairs, views
 from dashboard.labels import ACTOR_CODES, FOCAL_ACTORS, actor_name, actor_option, day_label
 from storage.queries import has_items
 
@@ -46,15 +46,16 @@ with st.expander("What the tension index means", icon=":material/help:"):
 
 left, right = st.columns(2)
 with left:
-    pairs = cache.pairs(url, one, stamp)
-    if pairs.empty:
+    # Only the pairs that occur, ranked, with their trend; a row opens the Pairs page.
+    active = cache.active_pairs(url, one, stamp)
+    st.markdown(f"**{actor_name(actor)} with other actors** (directed, most active first)")
+    if active.empty:
         st.info(f"No statement or act between {actor_name(actor)} and another actor was scored.")
     else:
-        export.show_chart(
-            charts.pair_heatmap(pairs, date_from=one.date_from, date_to=one.date_to),
-            one,
-            key="actor_pairs",
-        )
+        picked_pair = pairs.pair_table(active, key="actor_pairs", height=300)
+        st.caption("Select a pair to follow it both ways over time on the Pairs page.")
+        if picked_pair is not None:
+            st.switch_page("pages/pairs.py", query_params={"pair": "-".join(picked_pair)})
 with right:
     mix = cache.signal_mix(url, one, stamp)
     if mix.empty:

@@ -26,12 +26,14 @@ from sqlalchemy import (
     Engine,
     Select,
     String,
+    and_,
     case,
     exists,
     func,
     or_,
     select,
     text,
+    tuple_,
     type_coerce,
 )
 from sqlalchemy.orm import aliased
@@ -63,6 +65,7 @@ __all__ = [
     "ITEM_COLUMNS",
     "MAX_ROWS",
     "QueryFilters",
+    "active_pairs",
     "actor_signal_totals",
     "actor_totals",
     "evidence_for",
@@ -78,6 +81,7 @@ __all__ = [
     "latest_published",
     "news_count",
     "news_page",
+    "pair_by_day",
     "pair_matrix",
     "places_for_items",
     "recent_fetches",
@@ -346,6 +350,69 @@ def pair_matrix(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFra
     return frame.astype({"score": float, "count": int})
 
 
+def pair_by_day(db: Database, first: str, second: str,
+                filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:
+    """One pair both ways, per day: columns day, source, target, score, count.
+
+    ``first → second`` and ``second → first`` rows from ``daily_pair`` summed over the
+    chosen feeds; honours dates and feed_ids (the actor filter is the pair itself). At
+    most two rows per day of the range.
+    """
+    conds = _day_range(DailyPair.day, filters)
+    conds.append(or_(and_(DailyPair.source == first, DailyPair.target == second),
+                     and_(DailyPair.source == second, DailyPair.target == first)))
+    if filters.feed_ids:
+        conds.append(DailyPair.feed_id.in_(filters.feed_ids))
+    stmt = (
+        select(DailyPair.day, DailyPair.source, DailyPair.target, func.sum(DailyPair.score),
+               func.sum(DailyPair.count))
+        .where(*conds)
+        .group_by(DailyPair.day, DailyPair.source, DailyPair.target)
+        .order_by(DailyPair.day, DailyPair.source, DailyPair.target)
+    )
+    frame = _frame(db, stmt, ["day", "source", "target", "score", "count"])
+    return _to_days(frame).astype({"score": float, "count": int})
+
+
+def active_pairs(db: Database, filters: QueryFilters = _NO_FILTERS,
+                 limit: int = 30) -> pd.DataFrame:
+    """The directed pairs that occur in the range, most active first, each with its daily
+    scores: columns source, target, score, count, days, series (one float per day of the
+    range, oldest first, for a sparkline). Honours actors (either side), dates, feed_ids;
+    at most ``limit`` pairs (capped at 200)."""
+    totals = pair_matrix(db, filters)
+    cols = ["source", "target", "score", "count", "days", "series"]
+    if totals.empty:
+        return pd.DataFrame(columns=cols)
+    totals = totals.assign(weight=totals["score"].abs())
+    top = totals.sort_values(["weight", "count", "source", "target"],
+                             ascending=[False, False, True, True]).head(min(limit, 200))
+    conds = _day_range(DailyPair.day, filters)
+    conds.append(tuple_(DailyPair.source, DailyPair.target).in_(
+        list(zip(top["source"], top["target"], strict=True))))
+    if filters.feed_ids:
+        conds.append(DailyPair.feed_id.in_(filters.feed_ids))
+    stmt = (
+        select(DailyPair.day, DailyPair.source, DailyPair.target, func.sum(DailyPair.score))
+        .where(*conds)
+        .group_by(DailyPair.day, DailyPair.source, DailyPair.target)
+    )
+    daily = _to_days(_frame(db, stmt, ["day", "source", "target", "score"]))
+    lo = pd.Timestamp(filters.date_from) if filters.date_from else daily["day"].min()
+    hi = pd.Timestamp(filters.date_to) if filters.date_to else daily["day"].max()
+    calendar = pd.date_range(lo, hi, freq="D")
+    series, days = [], []
+    for source, target in zip(top["source"], top["target"], strict=True):
+        mine = daily[(daily["source"] == source) & (daily["target"] == target)]
+        values = mine.groupby("day")["score"].sum().reindex(calendar, fill_value=0.0)
+        series.append([float(v) for v in values])
+        days.append(int((values != 0).sum()))
+    out = top[["source", "target", "score", "count"]].reset_index(drop=True)
+    out["days"] = days
+    out["series"] = series
+    return out[cols]
+
+
 # ---------------------------------------------------------------- articles
 
 ITEM_COLUMNS = (
@@ -522,18 +589,24 @@ def items_behind(
     day: date,
     filters: QueryFilters = _NO_FILTERS,
     limit: int = 200,
+    also: str | None = None,
 ) -> pd.DataFrame:
     """The articles behind one actor's point on one day, highest score first: ``ITEM_COLUMNS``.
 
-    ``actor`` ``*`` means every item of the day. Also honours feed_ids,
-    languages, signals, min_score and direction from ``filters``.
+    ``actor`` ``*`` means every item of the day; ``also`` keeps only the items that
+    name that second actor too (a pair's day). Also honours feed_ids, languages,
+    signals, min_score and direction from ``filters``.
     """
     narrowed = replace(
         filters, actors=() if actor == ALL_ACTORS else (actor,), date_from=day, date_to=day
     )
+    conds = _item_conditions(db, narrowed)
+    if also:
+        both = aliased(ItemActor)
+        conds.append(exists().where(both.item_id == Item.id, both.actor == also))
     stmt = (
         _item_select()
-        .where(*_item_conditions(db, narrowed))
+        .where(*conds)
         .order_by(Item.score.desc(), Item.id)
         .limit(min(limit, MAX_ROWS))
     )

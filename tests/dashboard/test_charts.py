@@ -80,16 +80,22 @@ def test_signal_mix_and_breakdown() -> None:
     }
 
 
-def test_pair_heatmap_is_square_and_directed() -> None:
-    pairs = pd.DataFrame(
-        {"source": ["SRB", "KOS"], "target": ["KOS", "SRB"], "score": [10.0, 4.0], "count": [2, 1]}
+def test_pair_lines_draw_both_directions_with_baselines() -> None:
+    from scoring.index import pair_index
+
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    daily = pd.DataFrame(
+        [(d, "SRB", "KOS", 2.0 + (30.0 if i == 35 else 0.0), 1, 1) for i, d in enumerate(days)]
+        + [(d, "KOS", "SRB", 1.0, 1, 1) for d in days],
+        columns=["day", "source", "target", "score", "items", "stories"],
     )
-    chart = charts.pair_heatmap(pairs)
-    z = chart.figure.data[0].z
-    assert len(z) == 2 and len(z[0]) == 2
-    flat = sorted(v for row in z for v in row)
-    assert flat == [0.0, 0.0, 4.0, 10.0]
-    assert chart.data.equals(pairs)
+    chart = charts.pair_lines(pair_index(daily), "SRB", "KOS")
+    names = [t.name for t in chart.figure.data]
+    assert "Serbia → Kosovo" in names and "Kosovo → Serbia" in names
+    assert "Serbia → Kosovo baseline" in names
+    starts = [t for t in chart.figure.data if t.mode == "markers"]
+    assert len(starts) == 1 and len(starts[0].x) == 1, "one marker where the spike starts"
+    assert "↔" in chart.title
 
 
 def test_map_draws_kosovo_as_its_own_unit() -> None:

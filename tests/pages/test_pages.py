@@ -24,7 +24,10 @@ from storage.queries import QueryFilters
 from tests.conftest import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/overview.py", "pages/actor.py", "pages/news.py", "pages/map.py", "pages/sources.py"]
+PAGES = [
+    "pages/overview.py", "pages/actor.py", "pages/pairs.py", "pages/news.py", "pages/map.py",
+    "pages/sources.py",
+]
 ALL_DATES = {"range": "custom", "from": "2022-01-01", "to": "2025-12-31"}
 FOCAL = {"SRB", "KOS", "BIH", "RS", "MNE", "MKD"}
 

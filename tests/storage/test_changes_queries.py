@@ -41,3 +41,37 @@ def test_latest_active_day_is_before_the_bound(sample_db_url: str) -> None:
 def test_an_empty_database_has_no_active_day(db_url: str) -> None:
     assert q.latest_active_day(db_url) is None
     assert q.actor_signal_totals(db_url).empty
+
+
+def test_pair_by_day_holds_both_directions_and_agrees_with_the_matrix(sample_db_url: str) -> None:
+    daily = q.pair_by_day(sample_db_url, "SRB", "KOS")
+    assert list(daily.columns) == ["day", "source", "target", "score", "count"]
+    assert set(zip(daily["source"], daily["target"], strict=True)) <= {("SRB", "KOS"),
+                                                                      ("KOS", "SRB")}
+    matrix = q.pair_matrix(sample_db_url, QueryFilters(actors=("SRB", "KOS")))
+    srb_kos = matrix[(matrix["source"] == "SRB") & (matrix["target"] == "KOS")]
+    assert daily.loc[daily["source"] == "SRB", "score"].sum() == \
+        float(srb_kos["score"].sum())
+
+
+def test_active_pairs_rank_and_carry_a_series_per_day(sample_db_url: str) -> None:
+    pairs = q.active_pairs(sample_db_url, SEPT, limit=5)
+    assert 0 < len(pairs) <= 5
+    weights = pairs["score"].abs().tolist()
+    assert weights == sorted(weights, reverse=True)
+    days = (SEPT.date_to - SEPT.date_from).days + 1
+    assert all(len(s) == days for s in pairs["series"])
+    first = pairs.iloc[0]
+    assert abs(sum(first["series"]) - first["score"]) < 1e-6
+    assert all(d == sum(1 for v in s if v != 0) for d, s in zip(pairs["days"], pairs["series"],
+                                                                  strict=True))
+
+
+def test_items_behind_a_pair_name_both(sample_db_url: str) -> None:
+    daily = q.pair_by_day(sample_db_url, "SRB", "KOS")
+    day = daily.sort_values("count", ascending=False).iloc[0]["day"].date()
+    items = q.items_behind(sample_db_url, "SRB", day, also="KOS")
+    assert len(items) > 0
+    assert all({"SRB", "KOS"} <= set(a.split(", ")) for a in items["actors"])
+    alone = q.items_behind(sample_db_url, "SRB", day)
+    assert len(alone) >= len(items)
