@@ -25,6 +25,7 @@ __all__ = [
     "Chart",
     "INDEX_DEFINITION",
     "MapShape",
+    "clicked_point",
     "fetch_runs_chart",
     "index_band",
     "index_text",
@@ -138,6 +139,29 @@ def _hover_lists(hovers: pd.DataFrame | None) -> dict[tuple[pd.Timestamp, str], 
     return out
 
 
+def clicked_point(points: object) -> tuple[str | None, date] | None:
+    """(actor code or None, day) of the first selected point of a chart, else None.
+
+    ``points``: the ``selection.points`` list Streamlit returns for ``on_select``. The
+    actor is the last customdata column of the index charts' traces (None on charts of
+    one actor); anything malformed counts as no selection.
+    """
+    if not isinstance(points, list | tuple) or not points:
+        return None
+    point = points[0]
+    if not isinstance(point, dict):
+        return None
+    try:
+        day = pd.Timestamp(point.get("x")).date()
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(day):
+        return None
+    custom = point.get("customdata")
+    actor = custom[-1] if isinstance(custom, list | tuple) and custom else None
+    return (actor if isinstance(actor, str) and actor else None), day
+
+
 def _onsets(frame: pd.DataFrame) -> pd.Series:
     """Rows where a spike starts (``onset``; older frames without it: the first spike day
     of each run)."""
@@ -196,8 +220,10 @@ def tension_lines(
                 mode="lines",
                 name=name,
                 line={"color": color, "width": 2},
+                # the last column is the actor code: a clicked point names its actor
                 customdata=list(
-                    zip(group["raw"], group["items"], group["stories"], stories, strict=True)
+                    zip(group["raw"], group["items"], group["stories"], stories,
+                        [str(actor)] * len(group), strict=True)
                 ),
                 hovertemplate=(
                     f"<b>{hover_text(name)}</b> %{{x|%d %b %Y}}<br>"
@@ -217,6 +243,7 @@ def tension_lines(
                     name=f"{name} spike",
                     showlegend=False,
                     marker={"symbol": "triangle-up", "size": 12, "color": color},
+                    customdata=[[str(actor)]] * len(spikes),
                     hovertemplate=(
                         f"<b>Spike starts: {hover_text(name)}</b> %{{x|%d %b %Y}}<extra></extra>"
                     ),

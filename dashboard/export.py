@@ -158,11 +158,20 @@ def csv_download(
     )
 
 
-def show_chart(chart: Chart, filters: QueryFilters, key: str) -> None:
-    """Draw the chart, then its export buttons (CSV, HTML, PNG/SVG on demand)."""
+def show_chart(chart: Chart, filters: QueryFilters, key: str,
+               selectable: bool = False) -> list:
+    """Draw the chart, then its export buttons (CSV, HTML, PNG/SVG on demand).
+
+    ``selectable``: a click on a point reruns the page and the selected points are
+    returned (``charts.clicked_point`` reads them); otherwise the list is empty.
+    """
     fmt = image_format()
     stem = export_filename(chart.name, filters, fmt).rsplit(".", 1)[0]
-    st.plotly_chart(chart.figure, theme=None, key=f"{key}_chart", config=plotly_config(stem, fmt))
+    event = st.plotly_chart(
+        chart.figure, theme=None, key=f"{key}_chart", config=plotly_config(stem, fmt),
+        on_select="rerun" if selectable else "ignore",
+        selection_mode="points",
+    )
     cols = st.columns(3)
     with cols[0]:
         csv_download(
@@ -182,6 +191,12 @@ def show_chart(chart: Chart, filters: QueryFilters, key: str) -> None:
         )
     with cols[2]:
         _image_export(chart, filters, key, fmt)
+    if not selectable or event is None:
+        return []
+    # Streamlit's state object allows both item and attribute access; read it as a mapping
+    selection = event.get("selection") if hasattr(event, "get") else None
+    points = selection.get("points") if hasattr(selection, "get") else None
+    return list(points) if isinstance(points, list | tuple) else []
 
 
 def _image_export(chart: Chart, filters: QueryFilters, key: str, fmt: str) -> None:

@@ -7,22 +7,25 @@ sample items carry a "sample" mark wherever they appear.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import cache
-from dashboard.labels import signal_name
+from dashboard.export import csv_download
+from dashboard.labels import actor_name, signal_name
 from dashboard.sample import load_sample_data
 from dashboard.text import clip, escape_markdown, highlight_markdown, safe_url
 from storage import StorageError, redact
+from storage.queries import QueryFilters
 
 __all__ = [
     "DataUnavailable",
     "REFRESH_SECONDS",
     "article_rows",
     "article_table",
+    "day_articles",
     "database_problem",
     "empty_state",
     "evidence_panel",
@@ -199,3 +202,24 @@ def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> N
                 "Bold phrases asserted a signal; negated or suppressed matches are listed "
                 "but did not count."
             )
+
+
+def day_articles(url: str, actor: str, day: date, filters: QueryFilters, stamp: str,
+                 key: str, also: str | None = None) -> None:
+    """The articles behind one actor's (or pair's) point on one day, selectable to their
+    evidence, with their CSV: what a click on a chart point opens."""
+    items = cache.items_behind(url, actor, day, filters, stamp, also=also)
+    who = actor_name(actor) + (f" and {actor_name(also)}" if also else "")
+    st.caption(
+        f"{len(items)} article{'' if len(items) == 1 else 's'} naming {escape_markdown(who)} "
+        f"published on {day:%d %b %Y} (UTC), highest score first. Select one to see its "
+        "evidence."
+    )
+    if items.empty:
+        return
+    picked = article_table(items, key=f"{key}_items")
+    csv_download(article_rows(items), label="CSV (these articles)",
+                 name=f"articles-{actor}{'-' + also if also else ''}-{day}", filters=filters,
+                 key=f"{key}_csv")
+    if picked is not None:
+        evidence_panel(url, items, picked, stamp)

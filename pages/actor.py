@@ -36,11 +36,18 @@ elif float(index["raw"].abs().sum()) == 0.0:
         "escalation or de-escalation signal, so its index stays at 0. They are listed below."
     )
 else:
-    export.show_chart(
+    points = export.show_chart(
         charts.index_band(index, actor, date_from=one.date_from, date_to=one.date_to),
         one,
         key="actor_band",
+        selectable=True,
     )
+    clicked = charts.clicked_point(points)
+    # A clicked bar or point picks that day below (the picker is drawn after the chart, so
+    # its state may still be set in this run); only a new click moves it.
+    if clicked is not None and clicked != st.session_state.get("actor_clicked"):
+        st.session_state["actor_clicked"] = clicked
+        st.session_state["actor_day"] = clicked[1]
 with st.expander("What the tension index means", icon=":material/help:"):
     st.markdown(charts.INDEX_DEFINITION)
 
@@ -74,27 +81,15 @@ if days.empty:
 else:
     options = sorted({d.date() for d in pd.to_datetime(days)}, reverse=True)
     busiest = index.loc[index["raw"].idxmax(), "day"].date()
+    # The busiest day unless a click (or an earlier choice) picked one that has articles.
+    if st.session_state.get("actor_day") not in options:
+        st.session_state["actor_day"] = busiest if busiest in options else options[0]
     picked_day = st.selectbox(
         "Day",
         options,
-        index=options.index(busiest) if busiest in options else 0,
         format_func=day_label,
         key="actor_day",
-        help="Days with at least one article naming the actor; the busiest is preselected.",
+        help="Days with at least one article naming the actor; the busiest is preselected. "
+        "A click on the chart picks its day.",
     )
-    items = cache.items_behind(url, actor, picked_day, one, stamp)
-    st.caption(
-        f"{len(items)} article{'' if len(items) == 1 else 's'} naming {actor_name(actor)} "
-        f"published on {picked_day:%d %b %Y} "
-        "(UTC), highest score first. Select one to see its evidence."
-    )
-    picked = views.article_table(items, key="actor_items")
-    export.csv_download(
-        views.article_rows(items),
-        label="CSV (these articles)",
-        name=f"articles-{actor}-{picked_day}",
-        filters=one,
-        key="actor_items_csv",
-    )
-    if picked is not None:
-        views.evidence_panel(url, items, picked, stamp)
+    views.day_articles(url, actor, picked_day, one, stamp, key="actor")

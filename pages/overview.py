@@ -61,7 +61,15 @@ else:
         date_from=shown.date_from,
         date_to=shown.date_to,
     )
-    export.show_chart(chart, shown, key="overview_index")
+    points = export.show_chart(chart, shown, key="overview_index", selectable=True)
+    clicked = charts.clicked_point(points)
+    if clicked is None:
+        st.caption("Click a point on a line for the articles behind that actor and day.")
+    elif clicked[0] is not None:
+        actor_clicked, day_clicked = clicked
+        st.markdown(f"**Articles behind {actor_name(actor_clicked)} on "
+                    f"{day_clicked:%d %b %Y}**")
+        views.day_articles(url, actor_clicked, day_clicked, chosen, stamp, key="overview_click")
 
 mix = cache.signal_mix(url, chosen, stamp)
 subject = ", ".join(chosen.actors) if chosen.actors else "all actors"

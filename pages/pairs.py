@@ -64,20 +64,5 @@ picked_day = st.selectbox(
     format_func=day_label, key="pair_day",
     help="Days on which the pair had a scored statement or act; the busiest is preselected.",
 )
-items = cache.items_behind(url, first, picked_day, replace(chosen, actors=()), stamp,
-                           also=second)
-st.caption(
-    f"{len(items)} article{'' if len(items) == 1 else 's'} naming both {actor_name(first)} "
-    f"and {actor_name(second)} published on {picked_day:%d %b %Y} (UTC), highest score "
-    "first. Select one to see its evidence."
-)
-picked = views.article_table(items, key="pair_items")
-export.csv_download(
-    views.article_rows(items),
-    label="CSV (these articles)",
-    name=f"articles-{first}-{second}-{picked_day}",
-    filters=chosen,
-    key="pair_items_csv",
-)
-if picked is not None:
-    views.evidence_panel(url, items, picked, stamp)
+views.day_articles(url, first, picked_day, replace(chosen, actors=()), stamp, key="pair",
+                   also=second)

@@ -200,3 +200,11 @@ def test_spike_spans_split_separate_runs() -> None:
                           "spike": [False, True, True, False, True, False]})
     spans = charts.spike_spans(frame)
     assert [(a.day, b.day) for a, b in spans] == [(2, 3), (5, 5)]
+
+
+def test_clicked_point_reads_actor_and_day_and_ignores_junk() -> None:
+    point = {"x": "2023-09-24", "y": 3.0, "customdata": [1.0, 2, 1, "t", "KOS"]}
+    assert charts.clicked_point([point]) == ("KOS", date(2023, 9, 24))
+    assert charts.clicked_point([{"x": "2023-09-24 00:00"}]) == (None, date(2023, 9, 24))
+    for junk in (None, [], "x", [None], [{"x": "not a day"}], [{"x": None}], [{}]):
+        assert charts.clicked_point(junk) is None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from storage import queries
+from storage.queries import QueryFilters
 from tests.pages.test_pages import PAGES, app, visit
 
 
@@ -37,3 +41,41 @@ def test_a_quiet_range_says_so_and_shows_the_last_active_period(
     quiet = [i.value for i in at.info if i.value.startswith("Quiet")]
     assert quiet and "last active period" in quiet[0]
     assert _block(at), "the movers of the last active period are named instead of zeros"
+
+
+def _click(at, key: str, day: str, actor: str | None) -> None:  # noqa: ANN001 - AppTest
+    point = {"x": day, "y": 1.0, "curve_number": 0, "point_number": 0, "point_index": 0}
+    if actor:
+        point["customdata"] = [1.0, 1, 1, "title", actor]
+    at.session_state[key] = {"selection": {"points": [point], "point_indices": [0],
+                                           "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_clicking_an_overview_point_lists_that_days_articles_with_evidence(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, range="custom", **{"from": "2023-09-18",
+                                                                  "to": "2023-09-30"}), PAGES[0])
+    _click(at, "overview_index_chart", "2023-09-24", "KOS")
+    assert any("Articles behind Kosovo on 24 Sep 2023" in m.value for m in at.markdown)
+    table = next(d for d in at.dataframe if d.key == "overview_click_items")
+    assert len(table.value) > 0
+    at.session_state["overview_click_items"] = {"selection": {"rows": [0], "columns": [],
+                                                              "cells": []}}
+    at.run()
+    assert any(b.label == "Open the original article" for b in at.get("link_button"))
+
+
+def test_clicking_the_actor_chart_picks_that_day(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, actor="KOS", range="custom",
+                   **{"from": "2023-09-01", "to": "2023-09-30"}), "pages/actor.py")
+    before = at.selectbox(key="actor_day").value
+    daily = queries.tension_by_actor_day(sample_db_url, QueryFilters(
+        actors=("KOS",), date_from=date(2023, 9, 1), date_to=date(2023, 9, 30)))
+    wanted = next(d.date() for d in daily.loc[daily["items"] > 0, "day"] if d.date() != before)
+    _click(at, "actor_band_chart", wanted.isoformat(), None)
+    assert at.selectbox(key="actor_day").value == wanted
