@@ -156,16 +156,24 @@ def article_table(items: pd.DataFrame, key: str, *, height: int | None = None) -
             ),
         },
     )
-    rows = getattr(getattr(event, "selection", None), "rows", None) or []
-    if rows and 0 <= rows[0] < len(items):
-        return int(items.iloc[rows[0]]["item_id"])
-    return None
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    # The grid's selection is a row position; a live refresh that brings a new item moves
+    # every row down. The article is remembered by id when the user picks it, so the open
+    # evidence stays with the article, not with the position.
+    seen, picked = f"{key}__rows", f"{key}__item"
+    if rows != st.session_state.get(seen):
+        st.session_state[seen] = rows
+        st.session_state[picked] = (int(items.iloc[rows[0]]["item_id"])
+                                    if rows and 0 <= rows[0] < len(items) else None)
+    return st.session_state.get(picked)
 
 
 def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> None:
     """One article with the phrases that scored it in bold (escaped), and the evidence rows."""
     match = items[items["item_id"] == item_id]
     if match.empty:
+        st.caption("The selected article is no longer in this list (newer articles pushed "
+                   "it out); select another.")
         return
     row = match.iloc[0]
     ev = cache.evidence(url, (int(item_id),), stamp)

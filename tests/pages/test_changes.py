@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from storage import queries
 from storage.queries import QueryFilters
-from tests.pages.test_pages import PAGES, app, visit
+from tests.conftest import ingest
+from tests.pages.test_pages import ALL_DATES, PAGES, app, visit
 
 
 def _block(at) -> list[str]:  # noqa: ANN001 - AppTest
@@ -79,3 +81,32 @@ def test_clicking_the_actor_chart_picks_that_day(
     wanted = next(d.date() for d in daily.loc[daily["items"] > 0, "day"] if d.date() != before)
     _click(at, "actor_band_chart", wanted.isoformat(), None)
     assert at.selectbox(key="actor_day").value == wanted
+
+
+NEWER = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Late desk</title><link>https://late.example/</link>
+<description>x</description>
+<item><title>Gunmen open fire on Kosovo police patrol near Zvečan, two officers wounded</title>
+<link>https://late.example/1</link><guid isPermaLink="false">late-1</guid>
+<pubDate>Wed, 31 Dec 2025 23:00:00 +0000</pubDate>
+<description>Shots were fired at a patrol in north Kosovo.</description></item>
+</channel></rss>
+"""
+
+
+def test_an_open_article_stays_open_when_a_refresh_brings_a_newer_one(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), "pages/news.py")
+    at.session_state["news_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    opened = next(d for d in at.dataframe if d.key == "news_table").value.iloc[0]["title"]
+    feed = tmp_path / "late.xml"
+    feed.write_text(NEWER, encoding="utf-8")
+    ingest(sample_db_url, feed)
+    at.run()
+    assert not at.exception
+    rows = next(d for d in at.dataframe if d.key == "news_table").value
+    assert rows.iloc[0]["title"] != opened, "the new article now takes the first row"
+    shown = " ".join(m.value for m in at.markdown)
+    assert opened.split(":")[0][:40] in shown.replace("\\\\", ""), "the panel kept the article"
