@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Integer, TextClause, text
 
 from storage.models import Item
 
-__all__ = ["fts5_query", "search_terms", "text_match", "to_cyrillic", "to_latin"]
+__all__ = ["fts5_query", "search_terms", "stem", "text_match", "to_cyrillic", "to_latin"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Cap the work one search can ask of the index: a pasted paragraph is not a query.
@@ -54,10 +54,28 @@ def to_cyrillic(word: str) -> str:
     return out
 
 
+# Case endings the region's languages put on names: "Banjska" is also written Banjskoj,
+# Banjske, Бањске, Banjskë, "Kosovo" Kosova, Kosovu, Kosovës. Searching the stem as a
+# prefix finds them all. Only vowels are cut, at most two, and a stem keeps 4 letters.
+_ENDING_VOWELS = frozenset("aeiouyëəаеиоуыэюяј")
+_MIN_STEM = 4
+
+
+def stem(word: str) -> str:
+    """The word without its final vowels (at most two), for prefix search of inflections."""
+    cut = word
+    while (len(cut) > _MIN_STEM and len(word) - len(cut) < 2 and cut[-1] in _ENDING_VOWELS
+           and word.isalpha()):
+        cut = cut[:-1]
+    return cut
+
+
 def search_terms(query: str) -> list[tuple[str, ...]]:
-    """The user's words, each with its other-script spellings (deduplicated, order kept)."""
+    """The user's words as stems, each with its other-script spellings (deduplicated,
+    order kept); every variant is searched as a prefix."""
     terms: list[tuple[str, ...]] = []
     for word in _WORD.findall(query.lower())[:MAX_TERMS]:
+        word = stem(word)
         variants = [word]
         if any("\u0400" <= ch <= "\u04ff" for ch in word):
             variants.append(to_latin(word))

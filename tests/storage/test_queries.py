@@ -211,3 +211,29 @@ def test_query_filters_are_frozen_values() -> None:
     assert hash(a) == hash(QueryFilters(actors=("SRB",), date_from=date(2024, 1, 1)))
     with pytest.raises(AttributeError):
         a.actors = ()  # type: ignore[misc]
+
+
+def test_search_stems_inflected_names() -> None:
+    from storage.search import stem
+
+    assert stem("banjska") == "banjsk" and stem("kosovo") == "kosov"
+    assert stem("kurti") == "kurt" and stem("vučić") == "vučić"
+    assert stem("bbc") == "bbc" and stem("nato") == "nato", "short words stay whole"
+    assert stem("бањска") == "бањск"
+
+
+@pytest.mark.parametrize("word", ["Banjska", "Бањска", "Zvečan"])
+def test_search_finds_every_inflected_form_in_both_scripts(sample_db_url: str, word: str) -> None:
+    import re
+
+    from storage.search import stem, to_cyrillic, to_latin
+
+    every = q.news_page(sample_db_url, QueryFilters(), 1, 5000)
+    latin = to_latin(stem(word.lower()))
+    forms = re.compile(rf"\b(?:{re.escape(latin)}|{re.escape(to_cyrillic(latin))})\w*",
+                       re.IGNORECASE)
+    text = every["title"].str.cat(every["summary"], sep=" ")
+    mentioning = set(every.loc[text.str.contains(forms), "item_id"])
+    assert len(mentioning) >= 3, "the sample names it in several forms"
+    found = set(q.news_page(sample_db_url, QueryFilters(text=word), 1, 5000)["item_id"])
+    assert mentioning <= found
