@@ -30,12 +30,14 @@ __all__ = [
     "feed_health",
     "fetch_runs",
     "hovers",
+    "items_at_place",
     "items_behind",
     "latest_active",
     "news",
     "news_export",
     "options",
     "pair_tension",
+    "place_totals",
     "recent_fetches",
     "signal_mix",
     "stamp",
@@ -197,3 +199,15 @@ def pair_tension(url: str, first: str, second: str, filters: QueryFilters,
 def active_pairs(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
     """The directed pairs that occur in the filtered dates, most active first."""
     return queries.active_pairs(url, filters)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def place_totals(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
+    """Per gazetteer place: the filtered articles' score and count."""
+    return queries.place_totals(url, filters)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def items_at_place(url: str, place_id: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
+    """The filtered articles naming one place, highest score first."""
+    return queries.items_at_place(url, place_id, filters)

@@ -50,6 +50,10 @@ INDEX_DEFINITION = (
     "actor's chart shades the days."
 )
 TEMPLATE = "plotly_white"
+# The map's colour scale tops out here (points per day, smoothed): fixed, so a colour means
+# the same on every view; a spike needs at least 2 (scoring.index.MIN_LEVEL) and a crisis
+# day of several serious stories reaches 15-20.
+MAP_SCALE_MAX = 20.0
 TENSION_SCALE = "YlOrRd"
 
 
@@ -493,14 +497,19 @@ def tension_map(
     points: Sequence[tuple[str, str, float, float]] = (),
     as_of: date | None = None,
     source_note: str = "",
+    places: pd.DataFrame | None = None,
+    period: str = "",
 ) -> Chart:
-    """The region coloured by current tension.
+    """The region coloured by current tension, and the places the articles name.
 
     ``shapes``: polygons per actor; ``points``: (code, name, lon, lat) for
     actors drawn as a marker (an entity without a national outline, or every
     actor when no outlines are installed); ``current``: change_over output
     (actor, current, change, spike). Drawn on plain axes (longitude/latitude,
-    aspect corrected) so no map tiles or downloads are needed.
+    aspect corrected) so no map tiles or downloads are needed. ``places``: (place_id,
+    name, lon, lat, score, items) drawn as circles sized by the period's score, each
+    point carrying its place id (a click opens its articles). The colour scale is fixed
+    (0 to ``MAP_SCALE_MAX``), so a colour means the same on every view.
     """
     when = f"{as_of.day} {as_of:%b %Y}" if as_of else "latest day"
     title = f"Tension index by actor on {when}"
@@ -519,7 +528,7 @@ def tension_map(
             }
         )
     data = pd.DataFrame(rows, columns=["actor", "name", "current", "change_7d", "spike"])
-    top = max([1.0, *data["current"].clip(lower=0).tolist()])
+    top = MAP_SCALE_MAX
 
     def color(value: float) -> str:
         return sample_colorscale(TENSION_SCALE, [min(max(value, 0.0) / top, 1.0)])[0]
@@ -582,6 +591,31 @@ def tension_map(
                     "line": {"color": "#424242", "width": 1},
                 },
                 hovertext=[hover(row)],
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
+    if places is not None and not places.empty:
+        biggest = max(1.0, float(places["score"].abs().max()))
+        fig.add_trace(
+            go.Scatter(
+                x=places["lon"],
+                y=places["lat"],
+                mode="markers",
+                name="places named",
+                marker={
+                    "size": [6 + 24 * min(abs(v) / biggest, 1.0) for v in places["score"]],
+                    "color": "rgba(33, 33, 33, 0.55)",
+                    "line": {"color": "#FFFFFF", "width": 1},
+                },
+                customdata=[[p] for p in places["place_id"]],
+                hovertext=[
+                    f"<b>{hover_text(n)}</b><br>{int(i)} article{'' if i == 1 else 's'}"
+                    f"{' ' + hover_text(period) if period else ''} · {v:.1f} points"
+                    "<br>click for the articles"
+                    for n, i, v in zip(places["name"], places["items"], places["score"],
+                                       strict=True)
+                ],
                 hoverinfo="text",
                 showlegend=False,
             )

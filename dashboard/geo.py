@@ -14,9 +14,16 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-from dashboard.charts import MapShape
+import pandas as pd
 
-__all__ = ["CAPITALS", "ENTITY_POINTS", "MAP_SOURCE", "region_shapes", "shapes_file"]
+from dashboard.charts import MapShape
+from dashboard.labels import actor_name
+from scoring.places import place_info
+
+__all__ = [
+    "CAPITALS", "ENTITY_POINTS", "MAP_SOURCE", "clicked_place", "place_name", "place_points",
+    "region_shapes", "shapes_file",
+]
 
 MAP_SOURCE = "Outlines: Natural Earth 1:110m admin-0 (public domain), via geopandas 0.14 data."
 
@@ -80,3 +87,36 @@ def region_shapes() -> tuple[MapShape, ...]:
             )
             shapes.append(MapShape(code=code, name=str(entry.record["name"]), rings=rings))
     return tuple(sorted(shapes, key=lambda s: s.code))
+
+
+PLACE_COLUMNS = ["place_id", "name", "lon", "lat", "score", "items"]
+
+
+def place_points(totals: pd.DataFrame) -> pd.DataFrame:
+    """``place_totals`` rows with their gazetteer name and coordinates (unknown ids, from
+    an older gazetteer, are left out), biggest score first."""
+    rows = []
+    for r in totals.itertuples():
+        info = place_info(str(r.place_id))
+        if info is not None:
+            rows.append((info.id, info.name, info.lon, info.lat, float(r.score), int(r.items)))
+    frame = pd.DataFrame(rows, columns=PLACE_COLUMNS)
+    return frame.sort_values(["score", "place_id"], ascending=[False, True], ignore_index=True)
+
+
+def clicked_place(points: object) -> str | None:
+    """The gazetteer id of the first clicked map point that is a place, else None."""
+    if not isinstance(points, list | tuple):
+        return None
+    for point in points:
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        value = custom[0] if isinstance(custom, list | tuple) and custom else custom
+        if isinstance(value, str) and place_info(value) is not None:
+            return value
+    return None
+
+
+def place_name(place_id: str) -> str:
+    """"Zvečan (Kosovo)": the place and the country it counts for."""
+    info = place_info(place_id)
+    return f"{info.name} ({actor_name(info.country)})" if info else place_id

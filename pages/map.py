@@ -1,4 +1,5 @@
-"""Map: the Western Balkans coloured by current tension, Kosovo as its own unit."""
+"""Map: the Western Balkans coloured by current tension (Kosovo as its own unit) and the places
+the chosen articles name, each clickable to its articles."""
 
 from dataclasses import replace
 
@@ -16,9 +17,12 @@ if not has_items(url):
     views.empty_state(url, key="map")
     st.stop()
 
-# The map always shows every mapped actor; the actor filter would only blank units out.
+# With actors chosen, only they are coloured (the others stay at 0, grey-white) and only
+# the places of articles naming them are drawn: the map follows the actor filter.
 everyone = replace(chosen, actors=())
-now = cache.current_tension(url, everyone, stamp)
+now = cache.current_tension(url, chosen, stamp)
+named = geo.place_points(cache.place_totals(url, chosen, stamp))
+period = charts.period_label(chosen.date_from, chosen.date_to)
 shapes = geo.region_shapes()
 if shapes:
     chart = charts.tension_map(
@@ -27,6 +31,8 @@ if shapes:
         points=geo.ENTITY_POINTS,
         as_of=now["day"].max().date() if not now.empty else chosen.date_to,
         source_note=geo.MAP_SOURCE,
+        places=named,
+        period=period,
     )
 else:
     st.warning(
@@ -38,8 +44,23 @@ else:
         now,
         points=geo.CAPITALS,
         as_of=now["day"].max().date() if not now.empty else chosen.date_to,
+        places=named,
+        period=period,
     )
-export.show_chart(chart, everyone, key="map")
+points = export.show_chart(chart, chosen, key="map", selectable=True)
+st.caption("Circles are the towns, crossings and regions the chosen articles name, sized by "
+           f"their score in {period}; click one for its articles. Colours run on a fixed "
+           f"scale from 0 to {charts.MAP_SCALE_MAX:.0f} points per day.")
+place = geo.clicked_place(points)
+if place is not None:
+    info = geo.place_name(place)
+    st.subheader(f"Articles naming {info}")
+    items = cache.items_at_place(url, place, chosen, stamp)
+    st.caption(f"{len(items)} article{'' if len(items) == 1 else 's'} in {period}, highest "
+               "score first. Select one to see its evidence.")
+    picked = views.article_table(items, key="map_place_items")
+    if picked is not None:
+        views.evidence_panel(url, items, picked, stamp)
 with st.expander("What the tension index means", icon=":material/help:"):
     st.markdown(charts.INDEX_DEFINITION)
 

@@ -73,6 +73,7 @@ __all__ = [
     "feed_options",
     "fetch_runs",
     "has_items",
+    "items_at_place",
     "items_behind",
     "language_options",
     "last_updated",
@@ -83,6 +84,7 @@ __all__ = [
     "news_page",
     "pair_by_day",
     "pair_matrix",
+    "place_totals",
     "places_for_items",
     "recent_fetches",
     "signal_mix_by_day",
@@ -703,6 +705,41 @@ def places_for_items(db: Database, item_ids: Iterable[int]) -> pd.DataFrame:
         )
         frames.append(_frame(db, stmt, ["item_id", "place_id"]))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def place_totals(db: Database, filters: QueryFilters = _NO_FILTERS) -> pd.DataFrame:
+    """Per gazetteer place over the filtered articles: columns place_id, score, items.
+
+    ``score`` sums the scores of story-lead items (a syndicated story counts once),
+    ``items`` counts every item naming the place. Honours every item filter (actors,
+    dates, signals, feeds, languages, score, direction, text). One row per place: bounded
+    by the gazetteer (about a hundred places), whatever the range.
+    """
+    lead_score = func.sum(case((Item.is_story_lead.is_(True), Item.score), else_=0.0))
+    stmt = (
+        select(ItemPlace.place_id, lead_score, func.count(Item.id))
+        .join(Item, Item.id == ItemPlace.item_id)
+        .where(*_item_conditions(db, filters))
+        .group_by(ItemPlace.place_id)
+        .order_by(ItemPlace.place_id)
+    )
+    frame = _frame(db, stmt, ["place_id", "score", "items"])
+    return frame.astype({"score": float, "items": int})
+
+
+def items_at_place(db: Database, place_id: str, filters: QueryFilters = _NO_FILTERS,
+                   limit: int = 200) -> pd.DataFrame:
+    """The filtered articles naming one place, highest score first: ``ITEM_COLUMNS``
+    (at most ``limit``, capped at MAX_ROWS)."""
+    conds = _item_conditions(db, filters)
+    conds.append(exists().where(ItemPlace.item_id == Item.id, ItemPlace.place_id == place_id))
+    stmt = (
+        _item_select()
+        .where(*conds)
+        .order_by(Item.score.desc(), Item.id)
+        .limit(min(limit, MAX_ROWS))
+    )
+    return _item_frame(db, stmt)
 
 
 def evidence_for(db: Database, item_ids: Iterable[int]) -> pd.DataFrame:

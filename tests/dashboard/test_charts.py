@@ -208,3 +208,22 @@ def test_clicked_point_reads_actor_and_day_and_ignores_junk() -> None:
     assert charts.clicked_point([{"x": "2023-09-24 00:00"}]) == (None, date(2023, 9, 24))
     for junk in (None, [], "x", [None], [{"x": "not a day"}], [{"x": None}], [{}]):
         assert charts.clicked_point(junk) is None
+
+
+def test_the_map_scale_is_fixed_and_places_carry_their_ids() -> None:
+    from dashboard.geo import place_points
+
+    quiet = pd.DataFrame({"actor": ["SRB"], "current": [1.0], "change": [0.0], "spike": [False]})
+    loud = quiet.assign(current=[15.0])
+    places = place_points(pd.DataFrame({"place_id": ["zvecan", "nowhere_x"], "score": [9.0, 1.0],
+                                        "items": [3, 1]}))
+    assert list(places["place_id"]) == ["zvecan"], "an unknown id is left out"
+    a = charts.tension_map((), quiet, points=CAPITALS, places=places)
+    b = charts.tension_map((), loud, points=CAPITALS)
+    bar = [t for t in a.figure.data if getattr(t.marker, "showscale", False)]
+    assert bar[0].marker.cmax == charts.MAP_SCALE_MAX
+    srb_a = next(t for t in a.figure.data if t.text and str(t.text[0]).startswith("SRB"))
+    srb_b = next(t for t in b.figure.data if t.text and str(t.text[0]).startswith("SRB"))
+    assert srb_a.marker.color != srb_b.marker.color, "1 and 15 points differ in colour"
+    (named,) = [t for t in a.figure.data if t.name == "places named"]
+    assert [c[0] for c in named.customdata] == ["zvecan"]

@@ -110,3 +110,26 @@ def test_an_open_article_stays_open_when_a_refresh_brings_a_newer_one(
     assert rows.iloc[0]["title"] != opened, "the new article now takes the first row"
     shown = " ".join(m.value for m in at.markdown)
     assert opened.split(":")[0][:40] in shown.replace("\\\\", ""), "the panel kept the article"
+
+
+def test_the_map_draws_named_places_and_a_click_lists_their_articles(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    at = visit(app(sample_db_url, monkeypatch, range="custom", **{"from": "2023-09-18",
+                                                                  "to": "2023-09-30"}),
+               "pages/map.py")
+    (chart,) = at.get("plotly_chart")
+    traces = json.loads(chart.proto.spec)["data"]
+    (places,) = [t for t in traces if t.get("name") == "places named"]
+    place = places["customdata"][0][0]
+    point = {"x": 20.0, "y": 43.0, "customdata": [place],
+             "curve_number": 0, "point_number": 0, "point_index": 0}
+    at.session_state["map_chart"] = {"selection": {"points": [point], "point_indices": [0],
+                                                   "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    assert any(s.value.startswith("Articles naming ") for s in at.subheader)
+    table = next(d for d in at.dataframe if d.key == "map_place_items")
+    assert len(table.value) > 0

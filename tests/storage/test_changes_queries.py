@@ -75,3 +75,23 @@ def test_items_behind_a_pair_name_both(sample_db_url: str) -> None:
     assert all({"SRB", "KOS"} <= set(a.split(", ")) for a in items["actors"])
     alone = q.items_behind(sample_db_url, "SRB", day)
     assert len(alone) >= len(items)
+
+
+def test_place_totals_count_the_items_naming_each_place(sample_db_url: str) -> None:
+    totals = q.place_totals(sample_db_url, SEPT)
+    assert list(totals.columns) == ["place_id", "score", "items"] and not totals.empty
+    assert not totals["place_id"].duplicated().any()
+    top = totals.sort_values("items", ascending=False).iloc[0]
+    items = q.items_at_place(sample_db_url, str(top["place_id"]), SEPT)
+    assert len(items) == int(top["items"])
+    leads = items[items["is_story_lead"]]
+    assert abs(float(leads["score"].sum()) - float(top["score"])) < 1e-6
+    named = q.places_for_items(sample_db_url, items["item_id"])
+    assert set(named.loc[named["place_id"] == top["place_id"], "item_id"]) == set(items["item_id"])
+
+
+def test_place_totals_follow_the_actor_filter(sample_db_url: str) -> None:
+    every = q.place_totals(sample_db_url, SEPT)
+    only = q.place_totals(sample_db_url, QueryFilters(actors=("BIH",), date_from=SEPT.date_from,
+                                                      date_to=SEPT.date_to))
+    assert int(only["items"].sum()) < int(every["items"].sum())
