@@ -21,10 +21,14 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-try:
+# The error boundary: a database that cannot be read is said in words, anything else in one
+# plain sentence with the traceback in the server log — never on the page.
+ready = False
+with views.error_boundary("the sidebar filters"):
     filters.sidebar(cache.db_url())
-except views.DataUnavailable as exc:
-    views.database_problem(exc)
+    export.format_picker()
+    ready = True
+if not ready:
     st.stop()
-export.format_picker()
-page.run()
+with views.error_boundary(page.title):
+    page.run()

@@ -7,6 +7,9 @@ sample items carry a "sample" mark wherever they appear.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pandas as pd
@@ -24,7 +27,9 @@ __all__ = [
     "article_rows",
     "article_table",
     "database_problem",
+    "PROBLEM_SENTENCE",
     "empty_state",
+    "error_boundary",
     "evidence_panel",
     "live_header",
 ]
@@ -35,6 +40,30 @@ _SEEN = "_seen_stamp"
 
 # What a page catches when the database cannot be read (storage translates driver errors).
 DataUnavailable = StorageError
+# The one sentence a reader sees when something unforeseen fails; the details go to the log.
+PROBLEM_SENTENCE = (
+    "Something went wrong while drawing this view; the details are in the server log. "
+    "Try other filters, or reload the page."
+)
+_log = logging.getLogger("dashboard")
+
+
+@contextmanager
+def error_boundary(where: str) -> Iterator[None]:
+    """Run a page (or fragment) so that no exception reaches the reader as a traceback.
+
+    A database that cannot be read is explained in words (``database_problem``);
+    anything else shows ``PROBLEM_SENTENCE`` and logs the traceback server-side.
+    Streamlit's own stop and rerun signals are not exceptions and pass through.
+    """
+    try:
+        yield
+    except StorageError as exc:
+        _log.warning("database problem while drawing %s: %s", where, exc)
+        database_problem(exc)
+    except Exception:  # noqa: BLE001 - the boundary: whatever is left is logged, not shown
+        _log.exception("unexpected error while drawing %s", where)
+        st.error(PROBLEM_SENTENCE)
 
 
 def database_problem(exc: StorageError) -> None:
@@ -65,6 +94,12 @@ def live_header(url: str, title: str, stamp: str) -> None:
 def _watch(url: str) -> None:
     # Runs on its own every REFRESH_SECONDS; only a changed stamp costs a full rerun,
     # and because every cached query is keyed on the stamp, that rerun reads fresh data.
+    # A fragment rerun happens outside app.py's boundary, so it carries its own.
+    with error_boundary("the refresh check"):
+        _check(url)
+
+
+def _check(url: str) -> None:
     latest = cache.stamp(url)
     if latest != st.session_state.get(_SEEN):
         st.session_state[_SEEN] = latest

@@ -68,6 +68,7 @@ __all__ = [
     "feed_health",
     "feed_options",
     "fetch_runs",
+    "first_day",
     "has_items",
     "items_behind",
     "language_options",
@@ -179,6 +180,14 @@ def last_updated(db: Database) -> datetime | None:
 def has_items(db: Database) -> bool:
     """Whether any item is stored (the pages show their empty state otherwise)."""
     return _scalar(db, select(Item.id).limit(1)) is not None
+
+
+def first_day(db: Database) -> date | None:
+    """The oldest day in the daily aggregates (URL dates are clamped to start no earlier)."""
+    value = _scalar(db, select(func.min(DailyActorAll.day)))
+    if isinstance(value, str):  # SQLite returns min() of a DATE as text
+        value = date.fromisoformat(value)
+    return value  # type: ignore[return-value]
 
 
 def latest_day(db: Database) -> date | None:

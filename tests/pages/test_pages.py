@@ -19,6 +19,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
+from dashboard.views import PROBLEM_SENTENCE
 from storage import queries
 from storage.queries import QueryFilters
 from tests.conftest import ingest
@@ -87,6 +88,8 @@ def visit(at: AppTest, page: str) -> AppTest:
     if page != PAGES[0]:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+    # The page-level error boundary turns a crash into this sentence: it is a failure too.
+    assert PROBLEM_SENTENCE not in [e.value for e in at.error]
     return at
 
 
@@ -180,13 +183,16 @@ def test_overview_exports_the_drawn_data(
 ) -> None:
     at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), PAGES[0])
     name, data = download(at, "overview_index_csv")
+    # The link's 2022-01-01 starts at the first stored day (URL dates are clamped to the data).
+    first = queries.first_day(sample_db_url)
+    assert first == date(2022, 1, 5)
     assert name.startswith(
-        "tension-index_srb-kos-bih-rs-mne-mkd_20220101_20251231_"
+        "tension-index_srb-kos-bih-rs-mne-mkd_20220105_20251231_"
     ) and name.endswith(".csv")
     drawn = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", parse_dates=["day"])
     assert list(drawn.columns) == ["day", "actor", "smoothed", "raw", "items", "stories", "spike"]
     assert set(drawn["actor"]) == FOCAL
-    assert drawn["day"].min() == pd.Timestamp("2022-01-01")
+    assert drawn["day"].min() == pd.Timestamp(first)
     assert drawn["day"].max() == pd.Timestamp("2025-12-31")
     # The drawn daily score equals the aggregate it came from.
     daily = queries.tension_by_actor_day(
