@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.charts import Chart
+from storage import csv_bytes  # the product's one CSV writer (formula-safe)
 from storage.queries import QueryFilters
 
 __all__ = [
@@ -73,11 +74,6 @@ def export_filename(
         parts.append("q-" + _slug(filters.text)[:30])
     parts.append((today or datetime.now(UTC).date()).isoformat())
     return "_".join(parts) + "." + ext.lstrip(".")
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV (with a byte-order mark so spreadsheet programs read Cyrillic)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 def html_bytes(figure: go.Figure) -> bytes:

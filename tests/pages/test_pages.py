@@ -329,3 +329,59 @@ def test_hostile_feed_text_never_renders_as_markup(
         for marker in MARKERS:
             assert marker not in text, (marker, text)
     assert not at.get("link_button")
+
+
+FORMULA_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<!-- Spreadsheet formulas in the feed name, titles and summaries: every CSV the dashboard
+     offers must hold them as text (a leading quote), never as a formula. -->
+<rss version="2.0"><channel>
+<title>=HYPERLINK("http://evil.example/","Feed")</title>
+<link>https://formula.example/</link>
+<description>+cmd|' /C calc'!A0</description>
+<item><title>=1+1 Serbia accuses Kosovo</title><guid isPermaLink="false">f-1</guid>
+  <pubDate>Tue, 30 Dec 2025 10:00:00 +0000</pubDate><description>@SUM(A1:A9)</description></item>
+<item><title>+Kosovo police arrest</title><guid isPermaLink="false">f-2</guid>
+  <pubDate>Tue, 30 Dec 2025 11:00:00 +0000</pubDate><description>-2+3 barricades</description>
+</item>
+<item><title>-Serbia deploys troops</title><guid isPermaLink="false">f-3</guid>
+  <pubDate>Tue, 30 Dec 2025 12:00:00 +0000</pubDate><description>=cmd</description></item>
+<item><title>@Kurti warns Serbia</title><guid isPermaLink="false">f-4</guid>
+  <pubDate>Tue, 30 Dec 2025 13:00:00 +0000</pubDate><description>plain</description></item>
+</channel></rss>
+"""
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cells(data: bytes) -> list[list[str]]:
+    import csv
+
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_no_csv_the_dashboard_offers_holds_a_formula(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, media: type
+) -> None:
+    # A local file's stem is its feed name: this feed is called "=SUM(A1)+cmd".
+    feed = tmp_path / "=SUM(A1)+cmd.xml"
+    feed.write_text(FORMULA_FEED, encoding="utf-8")
+    ingest(db_url, feed)
+    at = app(db_url, monkeypatch, range="custom", to="2025-12-31", **{"from": "2025-12-01"})
+    visit(at, PAGES[0])
+    checked = []
+    for page, key in (("pages/news.py", "news_csv"), ("pages/sources.py", "sources_csv"),
+                      (PAGES[0], "overview_top_csv")):  # fmt: skip
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        _, data = download(at, key)
+        header, *rows = _csv_cells(data)
+        assert rows, key
+        for row in rows:
+            for cell in row:
+                assert not cell.startswith(TRIGGERS), (key, cell)
+        checked.append(key)
+        texts = {cell for row in rows for cell in row}
+        if key == "news_csv":
+            assert {"'=1+1 Serbia accuses Kosovo", "'+Kosovo police arrest"} <= texts
+        if key in ("news_csv", "sources_csv"):
+            assert "'=SUM(A1)+cmd" in texts, texts
+    assert checked == ["news_csv", "sources_csv", "overview_top_csv"]
