@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.charts import Chart
+from dashboard.sample import read_only
 from storage import csv_bytes  # the product's one CSV writer (formula-safe)
 from storage.queries import QueryFilters
 
@@ -176,8 +177,10 @@ def show_chart(chart: Chart, filters: QueryFilters, key: str) -> None:
             on_click="ignore",
             icon=":material/code:",
         )
-    with cols[2]:
-        _image_export(chart, filters, key, fmt)
+    # Drawing on the server starts a browser there: an action, so not on read-only servers.
+    if not read_only():
+        with cols[2]:
+            _image_export(chart, filters, key, fmt)
 
 
 def _image_export(chart: Chart, filters: QueryFilters, key: str, fmt: str) -> None:

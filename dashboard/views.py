@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.labels import signal_name
-from dashboard.sample import load_sample_data
+from dashboard.sample import load_sample_data, read_only
 from dashboard.text import clip, escape_markdown, highlight_markdown, safe_url
 from storage import StorageError, redact
 
@@ -112,6 +112,9 @@ def _check(url: str) -> None:
 
 def empty_state(url: str, key: str) -> None:
     """Say in words that nothing is stored, and offer to load the bundled sample data."""
+    if read_only():
+        st.info("No news items are stored yet. This dashboard is read-only; check back later.")
+        return
     st.info(
         "No news items are stored yet. Start the ingest loop (`make run` or "
         "`python -m ingest --watch`) to collect the configured feeds, or load the bundled "

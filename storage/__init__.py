@@ -6,7 +6,7 @@ the ingest pipeline; pages read through ``storage.queries``.
 """
 
 from storage.csvfile import csv_bytes, write_csv
-from storage.db import get_engine, redact, resolve_db_url, session_scope
+from storage.db import data_dir, get_engine, redact, resolve_db_url, session_scope
 from storage.errors import DatabaseUnavailable, MigrationError, StorageError
 from storage.migrate import migrate
 
@@ -15,6 +15,7 @@ __all__ = [
     "MigrationError",
     "StorageError",
     "csv_bytes",
+    "data_dir",
     "get_engine",
     "migrate",
     "redact",

@@ -17,6 +17,7 @@ from storage.errors import DatabaseUnavailable
 
 __all__ = [
     "DEFAULT_DB_PATH",
+    "data_dir",
     "dispose_engine",
     "ENV_VAR",
     "get_engine",
@@ -48,6 +49,22 @@ def resolve_db_url(cli_value: str | None, environ: Mapping[str, str]) -> str:
     if env_value:
         return env_value
     return f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def data_dir(url: str) -> Path:
+    """The folder that holds this database's files: the SQLite file's folder, else data/.
+
+    Logs and lock files that belong with a database (the dashboard's poll log) live here.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return DEFAULT_DB_PATH.parent
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:"):
+        if not database.startswith("file:"):
+            return Path(database).resolve().parent
+    return DEFAULT_DB_PATH.parent
 
 
 def redact(url: str) -> str:
