@@ -105,6 +105,28 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _check_folder(db_path: Path, url: str) -> None:
+    """The SQLite file's folder must exist; only the default data folder is made on demand.
+
+    A typo in ``--db`` would otherwise create a folder tree and an empty database
+    somewhere, and the ingest run would "succeed" into it.
+    """
+    folder = db_path.parent
+    if folder.is_dir():
+        return
+    if folder.resolve() != DEFAULT_DB_PATH.parent.resolve():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise DatabaseUnavailable(
+            f"the folder {folder} {what} (create it first, or fix the path)", url=redact(url)
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"cannot create the folder for {db_path}: {exc.strerror}", url=redact(url)
+        ) from exc
+
+
 def _create_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -113,12 +135,7 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
         if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
-            try:
-                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseUnavailable(
-                    f"cannot create the folder for {db_path}: {exc.strerror}", url=redact(url)
-                ) from exc
+            _check_folder(Path(db_path), url)
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )
