@@ -37,6 +37,8 @@ __all__ = [
 # How often an open page asks the database whether anything new arrived.
 REFRESH_SECONDS = 30
 _SEEN = "_seen_stamp"
+# The column (and CSV header) marking an item whose feed gave no usable date.
+ESTIMATED = "date estimated"
 
 # What a page catches when the database cannot be read (storage translates driver errors).
 DataUnavailable = StorageError
@@ -147,6 +149,12 @@ def article_rows(items: pd.DataFrame) -> pd.DataFrame:
             ],
             "sample": items["is_sample"].astype(bool),
             "link": [safe_url(u) for u in items["url"]],
+            # The feed gave no usable date, so "published" is when the item was fetched.
+            ESTIMATED: (
+                items["date_estimated"].astype(bool)
+                if "date_estimated" in items
+                else pd.Series(False, index=items.index)
+            ),
         }
     )
     if "outlets" in items:
@@ -159,8 +167,8 @@ def article_rows(items: pd.DataFrame) -> pd.DataFrame:
 # On screen the link, score and evidence sit next to the title, where a reader looks
 # (at 1400 px the grid is narrower than its columns); the CSV keeps article_rows' order.
 _SHOWN_ORDER = (
-    "published (UTC)", "title", "link", "score", "signals", "evidence", "source", "outlets",
-    "sample",
+    "published (UTC)", ESTIMATED, "title", "link", "score", "signals", "evidence", "source",
+    "outlets", "sample",
 )  # fmt: skip
 # Rows of Streamlit's grid are 35 px; a short list gets a short table, not blank rows.
 _ROW_PX = 35
@@ -186,6 +194,11 @@ def article_table(items: pd.DataFrame, key: str, *, height: int | None = None) -
             "sample": st.column_config.CheckboxColumn(
                 "sample", help="From the bundled sample data, not a live feed"
             ),
+            ESTIMATED: st.column_config.CheckboxColumn(
+                ESTIMATED,
+                help="The feed gave no usable date: the time shown is when it was fetched, "
+                "and the article counts on that day",
+            ),
             "score": st.column_config.NumberColumn(
                 "score", help="Escalation score of the article (Goldstein-based points)"
             ),
@@ -205,6 +218,8 @@ def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> N
     row = match.iloc[0]
     ev = cache.evidence(url, (int(item_id),), stamp)
     sample = " · sample data" if bool(row["is_sample"]) else ""
+    if bool(row.get("date_estimated", False)):
+        sample += " · date estimated (the feed gave none; this is when it was fetched)"
     with st.container(border=True):
         st.caption(
             escape_markdown(

@@ -9,7 +9,7 @@ records the manager AppTest creates for each run, then fetches the stored file
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -385,3 +385,49 @@ def test_no_csv_the_dashboard_offers_holds_a_formula(
         if key in ("news_csv", "sources_csv"):
             assert "'=SUM(A1)+cmd" in texts, texts
     assert checked == ["news_csv", "sources_csv", "overview_top_csv"]
+
+
+ESTIMATED_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<!-- One item with an impossible date (1980: ingest stores the fetch time and marks it
+     estimated) and one with a real date: the mark must show in tables, hovers and CSVs. -->
+<rss version="2.0"><channel><title>Dates</title><link>https://dates.example/</link>
+<item><title>Serbia accuses Kosovo of provocations at the border</title>
+  <guid isPermaLink="false">d-1</guid><pubDate>Tue, 01 Jan 1980 10:00:00 +0000</pubDate></item>
+<item><title>Kosovo police arrest two men near the border with Serbia</title>
+  <guid isPermaLink="false">d-2</guid><pubDate>{today}</pubDate></item>
+</channel></rss>
+"""
+
+
+def test_estimated_dates_are_marked_in_tables_hovers_and_csv(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, media: type
+) -> None:
+    from email.utils import format_datetime
+
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    feed = tmp_path / "dates.xml"
+    feed.write_text(ESTIMATED_FEED.format(today=format_datetime(now)), encoding="utf-8")
+    ingest(db_url, feed)
+    stored = queries.news_page(db_url, QueryFilters())
+    marks = dict(zip(stored["title"].str.slice(0, 6), stored["date_estimated"], strict=True))
+    assert marks == {"Serbia": True, "Kosovo": False}
+    # Counted on the day it was fetched: today, like the item dated today.
+    assert set(stored["published_at"].dt.date) == {datetime.now(UTC).date()}
+
+    at = visit(app(db_url, monkeypatch, actors="SRB,KOS", range="7d"), "pages/news.py")
+    table = at.dataframe(key="news_table").value
+    shown = dict(zip(table["title"].str.slice(0, 6), table["date estimated"], strict=True))
+    assert shown == {"Serbia": True, "Kosovo": False}
+    _, data = download(at, "news_csv")
+    rows = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert dict(zip(rows["title"].str.slice(0, 6), rows["date estimated"], strict=True)) == shown
+    at.session_state["news_table"] = {
+        "selection": {"rows": [list(shown).index("Serbia")], "columns": [], "cells": []}
+    }
+    at.run()
+    assert any("date estimated" in c.value for c in at.caption), "the evidence panel says so"
+
+    visit(at, PAGES[0])
+    at.switch_page(PAGES[0]).run()
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Serbia accuses Kosovo" in s and "(date estimated)" in s for s in specs)
