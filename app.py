@@ -9,15 +9,15 @@ import streamlit as st
 from dashboard import cache, export, filters, views
 
 st.set_page_config(
-    page_title="Balkan Tension Monitor", page_icon=":material/monitoring:", layout="wide"
+    page_title="Balkan Tension Monitor", page_icon="📈", layout="wide"
 )
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/actor.py", title="Actor", icon=":material/flag:"),
-    st.Page("pages/news.py", title="News", icon=":material/newspaper:"),
-    st.Page("pages/map.py", title="Map", icon=":material/map:"),
-    st.Page("pages/sources.py", title="Sources", icon=":material/rss_feed:"),
+    st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+    st.Page("pages/actor.py", title="Actor", icon="🚩"),
+    st.Page("pages/news.py", title="News", icon="📰"),
+    st.Page("pages/map.py", title="Map", icon="🗺️"),
+    st.Page("pages/sources.py", title="Sources", icon="📡"),
 ]
 
 page = st.navigation(PAGES)

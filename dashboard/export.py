@@ -151,7 +151,7 @@ def csv_download(
         mime="text/csv",
         key=key,
         on_click="ignore",
-        icon=":material/table:",
+        icon="📄",
     )
 
 
@@ -175,7 +175,7 @@ def show_chart(chart: Chart, filters: QueryFilters, key: str) -> None:
             mime="text/html",
             key=f"{key}_html",
             on_click="ignore",
-            icon=":material/code:",
+            icon="🌐",
         )
     # Drawing on the server starts a browser there: an action, so not on read-only servers.
     if not read_only():
@@ -205,5 +205,5 @@ def _image_export(chart: Chart, filters: QueryFilters, key: str, fmt: str) -> No
             mime="image/png" if fmt == "png" else "image/svg+xml",
             key=f"{key}_{fmt}_download",
             on_click="ignore",
-            icon=":material/download:",
+            icon="⬇️",
         )

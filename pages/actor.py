@@ -41,7 +41,7 @@ else:
         one,
         key="actor_band",
     )
-with st.expander("What the tension index means", icon=":material/help:"):
+with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)
 
 left, right = st.columns(2)

@@ -40,7 +40,7 @@ else:
         as_of=now["day"].max().date() if not now.empty else chosen.date_to,
     )
 export.show_chart(chart, everyone, key="map")
-with st.expander("What the tension index means", icon=":material/help:"):
+with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)
 
 st.subheader("Figures per actor")

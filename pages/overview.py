@@ -22,7 +22,7 @@ shown = chosen if chosen.actors else replace(chosen, actors=FOCAL_ACTORS)
 index = cache.tension(url, shown, stamp)
 now = cache.current_tension(url, shown, stamp)
 
-with st.expander("What the tension index means", icon=":material/help:"):
+with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)
 
 st.subheader("Actors now")
