@@ -9,23 +9,27 @@ import streamlit as st
 from dashboard import cache, export, filters, views
 
 st.set_page_config(
-    page_title="Balkan Tension Monitor", page_icon=":material/monitoring:", layout="wide"
+    page_title="Balkan Tension Monitor", page_icon="📈", layout="wide"
 )
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/actor.py", title="Actor", icon=":material/flag:"),
-    st.Page("pages/pairs.py", title="Pairs", icon=":material/compare_arrows:"),
-    st.Page("pages/news.py", title="News", icon=":material/newspaper:"),
-    st.Page("pages/map.py", title="Map", icon=":material/map:"),
-    st.Page("pages/sources.py", title="Sources", icon=":material/rss_feed:"),
+    st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+    st.Page("pages/actor.py", title="Actor", icon="🚩"),
+    st.Page("pages/pairs.py", title="Pairs", icon="↔️"),
+    st.Page("pages/news.py", title="News", icon="📰"),
+    st.Page("pages/map.py", title="Map", icon="🗺️"),
+    st.Page("pages/sources.py", title="Sources", icon="📡"),
 ]
 
 page = st.navigation(PAGES)
-try:
+# The error boundary: a database that cannot be read is said in words, anything else in one
+# plain sentence with the traceback in the server log — never on the page.
+ready = False
+with views.error_boundary("the sidebar filters"):
     filters.sidebar(cache.db_url())
-except views.DataUnavailable as exc:
-    views.database_problem(exc)
+    export.format_picker()
+    ready = True
+if not ready:
     st.stop()
-export.format_picker()
-page.run()
+with views.error_boundary(page.title):
+    page.run()

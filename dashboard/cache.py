@@ -64,9 +64,14 @@ def stamp(url: str) -> str:
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
-def options(url: str, stamp: str) -> tuple[pd.DataFrame, list[str], date | None]:
-    """Filter choices: the feeds, the languages in use, and the newest data day."""
-    return queries.feed_options(url), queries.language_options(url), queries.latest_day(url)
+def options(url: str, stamp: str) -> tuple[pd.DataFrame, list[str], date | None, date | None]:
+    """Filter choices: the feeds, the languages in use, the first and the newest data day."""
+    return (
+        queries.feed_options(url),
+        queries.language_options(url),
+        queries.first_day(url),
+        queries.latest_day(url),
+    )
 
 
 def _warm(filters: QueryFilters) -> QueryFilters:

@@ -136,8 +136,13 @@ def _hover_lists(hovers: pd.DataFrame | None) -> dict[tuple[pd.Timestamp, str], 
     out: dict[tuple[pd.Timestamp, str], str] = {}
     for (day, actor), group in hovers.groupby(["day", "actor"], sort=False):
         lines = [
-            "• " + hover_text(t) + (" (sample)" if s else "")
-            for t, s in zip(group["title"], group["is_sample"], strict=True)
+            "• " + hover_text(t) + (" (sample)" if s else "") + (" (date estimated)" if e else "")
+            for t, s, e in zip(
+                group["title"],
+                group["is_sample"],
+                group.get("date_estimated", pd.Series(False, index=group.index)),
+                strict=True,
+            )
         ]
         out[(pd.Timestamp(day).normalize(), str(actor))] = "<br>".join(lines)
     return out

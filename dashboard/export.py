@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.charts import Chart
+from dashboard.sample import read_only
+from storage import csv_bytes  # the product's one CSV writer (formula-safe)
 from storage.queries import QueryFilters
 
 __all__ = [
@@ -73,11 +75,6 @@ def export_filename(
         parts.append("q-" + _slug(filters.text)[:30])
     parts.append((today or datetime.now(UTC).date()).isoformat())
     return "_".join(parts) + "." + ext.lstrip(".")
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV (with a byte-order mark so spreadsheet programs read Cyrillic)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 def html_bytes(figure: go.Figure) -> bytes:
@@ -154,7 +151,7 @@ def csv_download(
         mime="text/csv",
         key=key,
         on_click="ignore",
-        icon=":material/table:",
+        icon="📄",
     )
 
 
@@ -187,10 +184,12 @@ def show_chart(chart: Chart, filters: QueryFilters, key: str,
             mime="text/html",
             key=f"{key}_html",
             on_click="ignore",
-            icon=":material/code:",
+            icon="🌐",
         )
-    with cols[2]:
-        _image_export(chart, filters, key, fmt)
+    # Drawing on the server starts a browser there: an action, so not on read-only servers.
+    if not read_only():
+        with cols[2]:
+            _image_export(chart, filters, key, fmt)
     if not selectable or event is None:
         return []
     # Streamlit's state object allows both item and attribute access; read it as a mapping
@@ -221,5 +220,5 @@ def _image_export(chart: Chart, filters: QueryFilters, key: str, fmt: str) -> No
             mime="image/png" if fmt == "png" else "image/svg+xml",
             key=f"{key}_{fmt}_download",
             on_click="ignore",
-            icon=":material/download:",
+            icon="⬇️",
         )

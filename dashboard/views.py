@@ -7,6 +7,9 @@ sample items carry a "sample" mark wherever they appear.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import pandas as pd
@@ -15,7 +18,7 @@ import streamlit as st
 from dashboard import cache
 from dashboard.export import csv_download
 from dashboard.labels import actor_name, signal_name
-from dashboard.sample import load_sample_data
+from dashboard.sample import load_sample_data, read_only
 from dashboard.text import clip, escape_markdown, highlight_markdown, safe_url
 from storage import StorageError, redact
 from storage.queries import QueryFilters
@@ -27,7 +30,9 @@ __all__ = [
     "article_table",
     "day_articles",
     "database_problem",
+    "PROBLEM_SENTENCE",
     "empty_state",
+    "error_boundary",
     "evidence_panel",
     "live_header",
 ]
@@ -35,9 +40,35 @@ __all__ = [
 # How often an open page asks the database whether anything new arrived.
 REFRESH_SECONDS = 30
 _SEEN = "_seen_stamp"
+# The column (and CSV header) marking an item whose feed gave no usable date.
+ESTIMATED = "date estimated"
 
 # What a page catches when the database cannot be read (storage translates driver errors).
 DataUnavailable = StorageError
+# The one sentence a reader sees when something unforeseen fails; the details go to the log.
+PROBLEM_SENTENCE = (
+    "Something went wrong while drawing this view; the details are in the server log. "
+    "Try other filters, or reload the page."
+)
+_log = logging.getLogger("dashboard")
+
+
+@contextmanager
+def error_boundary(where: str) -> Iterator[None]:
+    """Run a page (or fragment) so that no exception reaches the reader as a traceback.
+
+    A database that cannot be read is explained in words (``database_problem``);
+    anything else shows ``PROBLEM_SENTENCE`` and logs the traceback server-side.
+    Streamlit's own stop and rerun signals are not exceptions and pass through.
+    """
+    try:
+        yield
+    except StorageError as exc:
+        _log.warning("database problem while drawing %s: %s", where, exc)
+        database_problem(exc)
+    except Exception:  # noqa: BLE001 - the boundary: whatever is left is logged, not shown
+        _log.exception("unexpected error while drawing %s", where)
+        st.error(PROBLEM_SENTENCE)
 
 
 def database_problem(exc: StorageError) -> None:
@@ -68,6 +99,12 @@ def live_header(url: str, title: str, stamp: str) -> None:
 def _watch(url: str) -> None:
     # Runs on its own every REFRESH_SECONDS; only a changed stamp costs a full rerun,
     # and because every cached query is keyed on the stamp, that rerun reads fresh data.
+    # A fragment rerun happens outside app.py's boundary, so it carries its own.
+    with error_boundary("the refresh check"):
+        _check(url)
+
+
+def _check(url: str) -> None:
     latest = cache.stamp(url)
     if latest != st.session_state.get(_SEEN):
         st.session_state[_SEEN] = latest
@@ -80,6 +117,9 @@ def _watch(url: str) -> None:
 
 def empty_state(url: str, key: str) -> None:
     """Say in words that nothing is stored, and offer to load the bundled sample data."""
+    if read_only():
+        st.info("No news items are stored yet. This dashboard is read-only; check back later.")
+        return
     st.info(
         "No news items are stored yet. Start the ingest loop (`make run` or "
         "`python -m ingest --watch`) to collect the configured feeds, or load the bundled "
@@ -112,6 +152,12 @@ def article_rows(items: pd.DataFrame) -> pd.DataFrame:
             ],
             "sample": items["is_sample"].astype(bool),
             "link": [safe_url(u) for u in items["url"]],
+            # The feed gave no usable date, so "published" is when the item was fetched.
+            ESTIMATED: (
+                items["date_estimated"].astype(bool)
+                if "date_estimated" in items
+                else pd.Series(False, index=items.index)
+            ),
         }
     )
     if "outlets" in items:
@@ -124,8 +170,8 @@ def article_rows(items: pd.DataFrame) -> pd.DataFrame:
 # On screen the link, score and evidence sit next to the title, where a reader looks
 # (at 1400 px the grid is narrower than its columns); the CSV keeps article_rows' order.
 _SHOWN_ORDER = (
-    "published (UTC)", "title", "link", "score", "signals", "evidence", "source", "outlets",
-    "sample",
+    "published (UTC)", ESTIMATED, "title", "link", "score", "signals", "evidence", "source",
+    "outlets", "sample",
 )  # fmt: skip
 # Rows of Streamlit's grid are 35 px; a short list gets a short table, not blank rows.
 _ROW_PX = 35
@@ -150,6 +196,11 @@ def article_table(items: pd.DataFrame, key: str, *, height: int | None = None) -
             "link": st.column_config.LinkColumn("link", display_text="open ↗", width="small"),
             "sample": st.column_config.CheckboxColumn(
                 "sample", help="From the bundled sample data, not a live feed"
+            ),
+            ESTIMATED: st.column_config.CheckboxColumn(
+                ESTIMATED,
+                help="The feed gave no usable date: the time shown is when it was fetched, "
+                "and the article counts on that day",
             ),
             "score": st.column_config.NumberColumn(
                 "score", help="Escalation score of the article (Goldstein-based points)"
@@ -178,6 +229,8 @@ def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> N
     row = match.iloc[0]
     ev = cache.evidence(url, (int(item_id),), stamp)
     sample = " · sample data" if bool(row["is_sample"]) else ""
+    if bool(row.get("date_estimated", False)):
+        sample += " · date estimated (the feed gave none; this is when it was fetched)"
     with st.container(border=True):
         st.caption(
             escape_markdown(

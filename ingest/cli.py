@@ -40,9 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--watch", action="store_true", help="keep polling until interrupted")
     p.add_argument(
         "--interval",
-        type=_positive_seconds,
+        type=_interval_seconds,
         default=900.0,
-        help="seconds between polls of a feed (default 900)",
+        help="seconds between polls of a feed, 10 to 604800 (default 900)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument(
@@ -51,14 +51,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _positive_seconds(value: str) -> float:
+# A poll interval below this busy-loops a watcher and hammers feeds; above it, a typo
+# (or 1e300, which timedelta cannot hold) would never poll again.
+MIN_INTERVAL_S = 10.0
+MAX_INTERVAL_S = 7 * 24 * 3600.0
+
+
+def _interval_seconds(value: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    # 0, negative, inf and nan would make --watch spin or never poll again.
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
+    # nan fails both comparisons, so it is refused too.
+    if not MIN_INTERVAL_S <= seconds <= MAX_INTERVAL_S:
+        raise argparse.ArgumentTypeError(
+            f"must be between {MIN_INTERVAL_S:g} and {MAX_INTERVAL_S:g} seconds: {value!r}"
+        )
     return seconds
 
 

@@ -54,6 +54,15 @@ LANGUAGES = frozenset(
      "sl", "bg", "el", "ro", "tr", "de", "fr", "ru"}
 )
 
+# Numbers in [settings]: finite, positive and bounded, so a typo can neither fail every
+# fetch (nan, inf) nor hang a poll for hours. Timeouts in seconds.
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "connect_timeout": (0.1, 120.0),
+    "timeout": (0.5, 600.0),
+    "max_body_bytes": (1, 512 * 1024 * 1024),
+    "max_redirects": (0, 20),
+}
+
 _FEED_KEYS = frozenset({"name", "url", "lang", "countries", "enabled", "allow_private"})
 
 
@@ -283,10 +292,15 @@ def _settings_from_table(file: Path, raw: object) -> FetchSettings:
             raise FeedConfigError(file, label, f"{key} has the wrong type: {value!r}")
         if key == "user_agent" and not value.strip():
             raise FeedConfigError(file, label, "user_agent is empty")
-        if key in ("connect_timeout", "timeout", "max_body_bytes") and value <= 0:
-            raise FeedConfigError(file, label, f"{key} must be positive, got {value!r}")
-        if key == "max_redirects" and value < 0:
-            raise FeedConfigError(file, label, f"max_redirects must be >= 0, got {value!r}")
+        if key in _BOUNDS:
+            low, high = _BOUNDS[key]
+            # TOML has nan and inf: both compare false or out of range here, so both fail.
+            if key != "max_redirects" and not value > 0:
+                raise FeedConfigError(file, label, f"{key} must be positive, got {value!r}")
+            if not low <= value <= high:
+                raise FeedConfigError(
+                    file, label, f"{key} must be between {low:g} and {high:g}, got {value!r}"
+                )
     return FetchSettings(
         user_agent=raw["user_agent"].strip() if "user_agent" in raw else None,
         connect_timeout=float(raw["connect_timeout"]) if "connect_timeout" in raw else None,

@@ -124,9 +124,10 @@ def fetch_feed(
         limits=httpx.Limits(max_keepalive_connections=0),
     ) as client:
         for _hop in range(opts.max_redirects + 1):
-            # A private address is allowed only for the host the config vouched for.
+            # A private address is allowed only for the host and port the config vouched
+            # for: another service on the same machine is not what the feed's owner trusted.
             allow_private = opts.allow_private and (
-                opts.private_redirects or _host(current) == _host(url)
+                opts.private_redirects or _origin(current) == _origin(url)
             )
             response = _send(client, current, headers, opts, deadline, allow_private)
             try:
@@ -439,11 +440,14 @@ def _resolve(url: str, host: str, port: int, timeout: float) -> list[str]:
     return seen
 
 
-def _host(url: str) -> str:
+def _origin(url: str) -> tuple[str, int | None]:
+    """(host, port) with the scheme's default port filled in; ("", None) if unparseable."""
     try:
-        return (httpx.URL(url).host or "").lower()
+        parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError):
-        return ""
+        return "", None
+    default = {"http": 80, "https": 443}.get(parsed.scheme.lower())
+    return (parsed.host or "").lower(), parsed.port or default
 
 
 def _remaining(url: str, opts: FetchOptions, deadline: float) -> float:

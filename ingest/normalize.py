@@ -44,6 +44,7 @@ __all__ = [
     "FeedLike",
     "NewsItem",
     "canonical_url",
+    "feed_title",
     "normalize_entry",
     "normalize_feed",
     "plain_text",
@@ -56,6 +57,7 @@ TITLE_FROM_SUMMARY = 160
 URL_MAX = 2000  # storage column width
 GUID_MAX = 2000
 STORY_KEY_MAX = 128
+FEED_TITLE_MAX = 300
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=2)
 
@@ -231,6 +233,12 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self._skip_depth:
             self.parts.append(data)
+
+
+def feed_title(value: str | None) -> str | None:
+    """The feed's own title as plain text like an item's (markup, comments, entities and
+    control characters gone), clipped; None when nothing readable is left."""
+    return _clip(plain_text(value), FEED_TITLE_MAX) or None
 
 
 _ANY_TAG = re.compile(r"<[^>]*>?")

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from ingest.config import FeedConfig
 from ingest.errors import FeedGone, HTTPStatusError, IngestError
 from ingest.fetch import FetchOptions, FetchResult, fetch_feed, read_local
-from ingest.normalize import NewsItem, normalize_feed
+from ingest.normalize import NewsItem, feed_title, normalize_feed
 from ingest.parse import EntrySplit, parse_feed, split_entries
 from ingest.worker import (
     PieceResult,
@@ -331,7 +331,7 @@ def ingest_feed(
     clock = time.monotonic()
     status, http_status = "ok", None
     counts = _Counts()
-    error = etag = last_modified = feed_title = None
+    error = etag = last_modified = raw_title = None
     warnings: list[str] = []
     retry_after: float | None = None
     gone = False
@@ -350,7 +350,7 @@ def ingest_feed(
             validators = fetched.etag, fetched.last_modified
             document = _Document(fetched.body, fetched.headers, fetched.final_url)
             del fetched  # from here on only the document holds the body, and only until parsed
-            feed_title = _store_document(engine, feed, document, started, counts, warnings)
+            raw_title = _store_document(engine, feed, document, started, counts, warnings)
             # Validators are kept only once every item is stored: a failed store
             # must not turn the next poll into a 304 that hides the lost items.
             etag, last_modified = validators
@@ -388,7 +388,8 @@ def ingest_feed(
             etag=etag,
             last_modified=last_modified,
             next_poll_at=policy.next_poll(started, errors_after, retry_after),
-            feed_title=feed_title,
+            # Feed-level text is feed-controlled too: stored as plain text, like items.
+            feed_title=feed_title(raw_title),
             gone=gone,
         )
     if error:

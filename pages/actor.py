@@ -18,11 +18,11 @@ if not has_items(url):
     views.empty_state(url, key="actor")
     st.stop()
 
-# The page's own choice is in the URL too (?actor=KOS), validated against the known codes.
+# The page's own choice is in the URL too (?actor=KOS), validated by dashboard.filters.
 if "actor_pick" not in st.session_state:
-    wanted = str(st.query_params.get("actor", "")).upper()
+    wanted = filters.page_params().actor
     default = chosen.actors[0] if chosen.actors else FOCAL_ACTORS[0]
-    st.session_state["actor_pick"] = wanted if wanted in ACTOR_CODES else default
+    st.session_state["actor_pick"] = wanted or default
 actor = st.selectbox("Actor", list(ACTOR_CODES), key="actor_pick", format_func=actor_option)
 st.query_params["actor"] = actor
 one = replace(chosen, actors=(actor,))
@@ -48,7 +48,7 @@ else:
     if clicked is not None and clicked != st.session_state.get("actor_clicked"):
         st.session_state["actor_clicked"] = clicked
         st.session_state["actor_day"] = clicked[1]
-with st.expander("What the tension index means", icon=":material/help:"):
+with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)
 
 left, right = st.columns(2)

@@ -61,7 +61,7 @@ if place is not None:
     picked = views.article_table(items, key="map_place_items")
     if picked is not None:
         views.evidence_panel(url, items, picked, stamp)
-with st.expander("What the tension index means", icon=":material/help:"):
+with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)
 
 st.subheader("Figures per actor")

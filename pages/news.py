@@ -18,34 +18,31 @@ if not has_items(url):
     st.stop()
 
 
-def _number(value: str, default: float | None) -> float | None:
-    try:
-        number = float(value)
-    except ValueError:
-        return default
-    return number if math.isfinite(number) else default
-
-
 # Page-level filters, seeded once from the URL (validated) and written back on every run.
 if "news_q" not in st.session_state:
-    params = st.query_params
-    st.session_state["news_q"] = str(params.get("q", ""))[:200]
-    direction = str(params.get("dir", ""))
-    st.session_state["news_dir"] = direction if direction in DIRECTIONS else "any"
-    st.session_state["news_min"] = _number(str(params.get("min", "")), None)
+    wanted = filters.page_params()
+    st.session_state["news_q"] = wanted.text
+    st.session_state["news_dir"] = wanted.direction or "any"
+    st.session_state["news_min"] = wanted.min_score
 
 cols = st.columns([3, 1.2, 1])
 query = cols[0].text_input(
     "Search titles and summaries",
     key="news_q",
-    max_chars=200,
+    max_chars=filters.MAX_TEXT,
     placeholder="e.g. Vučić, Kurti, barricades, Додик",
     help="Every word must appear (as a word or word start); Cyrillic and Latin spellings "
     "and letters with or without diacritics find each other.",
 )
 direction = cols[1].selectbox("Direction", ["any", *DIRECTIONS], key="news_dir")
 min_score = cols[2].number_input(
-    "Minimum score", key="news_min", value=None, step=1.0, placeholder="any"
+    "Minimum score",
+    key="news_min",
+    value=None,
+    step=1.0,
+    placeholder="any",
+    min_value=-filters.MAX_SCORE,
+    max_value=filters.MAX_SCORE,
 )
 for name, value in (("q", query.strip()), ("dir", "" if direction == "any" else direction)):
     if value:

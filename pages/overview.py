@@ -24,7 +24,7 @@ now = cache.current_tension(url, shown, stamp)
 
 changes.show(url, chosen, cache.options(url, stamp)[2], stamp)
 
-with st.expander("What the tension index means", icon=":material/help:"):
+with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)
 
 st.subheader("Actors now")

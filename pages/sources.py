@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from dashboard import cache, charts, export, filters, views
-from dashboard.sample import poll_now
+from dashboard.sample import poll_now, read_only
 
 url = cache.db_url()
 stamp = cache.stamp(url)
@@ -14,10 +14,7 @@ views.live_header(url, "Sources", stamp)
 
 health = cache.feed_health(url, stamp)
 if health.empty:
-    st.info(
-        "No feed is known yet: the feed list (feeds.toml) is read by the first ingest run. "
-        "Poll now, or load the bundled sample data."
-    )
+    st.info("No feed is known yet: the feed list (feeds.toml) is read by the first ingest run.")
     views.empty_state(url, key="sources")
 else:
     failing = int((health["consecutive_errors"] > 0).sum())
@@ -44,9 +41,10 @@ else:
         shown, label="CSV (feed health)", name="feed-health", filters=chosen, key="sources_csv"
     )
 
-if st.button("Poll every feed now", icon=":material/refresh:", key="sources_poll"):
+# A public read-only deployment (TENSION_READONLY=1) offers no action at all.
+if not read_only() and st.button("Poll every feed now", icon="🔄", key="sources_poll"):
     result = poll_now(url)
-    (st.success if result.ok else st.error)(result.message)
+    (st.success if result.ok else st.info if result.busy else st.error)(result.message)
 
 st.subheader("Ingest runs")
 since = datetime.now(UTC) - timedelta(days=14)

@@ -17,6 +17,7 @@ from storage.errors import DatabaseUnavailable
 
 __all__ = [
     "DEFAULT_DB_PATH",
+    "data_dir",
     "dispose_engine",
     "ENV_VAR",
     "get_engine",
@@ -48,6 +49,22 @@ def resolve_db_url(cli_value: str | None, environ: Mapping[str, str]) -> str:
     if env_value:
         return env_value
     return f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def data_dir(url: str) -> Path:
+    """The folder that holds this database's files: the SQLite file's folder, else data/.
+
+    Logs and lock files that belong with a database (the dashboard's poll log) live here.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return DEFAULT_DB_PATH.parent
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:"):
+        if not database.startswith("file:"):
+            return Path(database).resolve().parent
+    return DEFAULT_DB_PATH.parent
 
 
 def redact(url: str) -> str:
@@ -88,6 +105,28 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _check_folder(db_path: Path, url: str) -> None:
+    """The SQLite file's folder must exist; only the default data folder is made on demand.
+
+    A typo in ``--db`` would otherwise create a folder tree and an empty database
+    somewhere, and the ingest run would "succeed" into it.
+    """
+    folder = db_path.parent
+    if folder.is_dir():
+        return
+    if folder.resolve() != DEFAULT_DB_PATH.parent.resolve():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise DatabaseUnavailable(
+            f"the folder {folder} {what} (create it first, or fix the path)", url=redact(url)
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"cannot create the folder for {db_path}: {exc.strerror}", url=redact(url)
+        ) from exc
+
+
 def _create_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -96,12 +135,7 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
         if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
-            try:
-                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseUnavailable(
-                    f"cannot create the folder for {db_path}: {exc.strerror}", url=redact(url)
-                ) from exc
+            _check_folder(Path(db_path), url)
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )

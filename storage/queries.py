@@ -72,6 +72,7 @@ __all__ = [
     "feed_health",
     "feed_options",
     "fetch_runs",
+    "first_day",
     "has_items",
     "items_at_place",
     "items_behind",
@@ -187,6 +188,14 @@ def last_updated(db: Database) -> datetime | None:
 def has_items(db: Database) -> bool:
     """Whether any item is stored (the pages show their empty state otherwise)."""
     return _scalar(db, select(Item.id).limit(1)) is not None
+
+
+def first_day(db: Database) -> date | None:
+    """The oldest day in the daily aggregates (URL dates are clamped to start no earlier)."""
+    value = _scalar(db, select(func.min(DailyActorAll.day)))
+    if isinstance(value, str):  # SQLite returns min() of a DATE as text
+        value = date.fromisoformat(value)
+    return value  # type: ignore[return-value]
 
 
 def latest_day(db: Database) -> date | None:
@@ -433,6 +442,8 @@ ITEM_COLUMNS = (
     "is_sample",
     "is_story_lead",
     "story_id",
+    # The feed gave no usable date: published_at is the fetch time (the item counts that day).
+    "date_estimated",
 )
 
 
@@ -454,6 +465,7 @@ def _item_select() -> Select:
             Item.is_sample,
             Item.is_story_lead,
             Item.story_id,
+            Item.date_estimated,
         )
         .join(Feed, Feed.id == Item.feed_id)
         .outerjoin(Score, Score.item_id == Item.id)
@@ -468,7 +480,14 @@ def _item_frame(db: Database, stmt: Select) -> pd.DataFrame:
         frame[col] = frame[col].fillna("").str.replace(",", ", ")
     frame["summary"] = frame["summary"].fillna("")
     return frame.astype(
-        {"score": float, "is_sample": bool, "is_story_lead": bool, "item_id": int, "feed_id": int}
+        {
+            "score": float,
+            "is_sample": bool,
+            "is_story_lead": bool,
+            "item_id": int,
+            "feed_id": int,
+            "date_estimated": bool,
+        }
     )
 
 
@@ -784,7 +803,7 @@ def top_titles_by_day(
 ) -> pd.DataFrame:
     """The best-scoring story titles per actor and day, for chart hovers.
 
-    Columns: day, actor, title, score, is_sample. Looks at the ``scan``
+    Columns: day, actor, title, score, is_sample, date_estimated. Looks at the ``scan``
     highest-scoring (story lead, actor) pairs in the range (so its cost stays
     bounded at any size) and keeps ``per_day`` per actor and day.
     """
@@ -816,8 +835,9 @@ def top_titles_by_day(
     frame = frame.groupby(["day", "actor"], sort=True).head(per_day).reset_index(drop=True)
     # Titles only for the rows kept: carrying them through the sort above cost more.
     titles = _titles(db, frame["item_id"].tolist())
-    frame.insert(2, "title", [titles.get(int(i), "") for i in frame["item_id"]])
-    return frame.drop(columns="item_id")
+    frame.insert(2, "title", [titles.get(int(i), ("", False))[0] for i in frame["item_id"]])
+    frame["date_estimated"] = [titles.get(int(i), ("", False))[1] for i in frame["item_id"]]
+    return frame.astype({"date_estimated": bool}).drop(columns="item_id")
 
 
 def _hover_pairs(conds: list, actors: tuple[str, ...], leads: int | None, scan: int) -> Select:
@@ -843,13 +863,16 @@ def _hover_pairs(conds: list, actors: tuple[str, ...], leads: int | None, scan: 
     return stmt.order_by(lead.c.score.desc(), lead.c.id, ItemActor.actor).limit(scan)
 
 
-def _titles(db: Database, item_ids: list[int]) -> dict[int, str]:
+def _titles(db: Database, item_ids: list[int]) -> dict[int, tuple[str, bool]]:
+    """id -> (title, date_estimated)."""
     ids = sorted(set(item_ids))
-    out: dict[int, str] = {}
+    out: dict[int, tuple[str, bool]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows = _frame(db, select(Item.id, Item.title).where(Item.id.in_(chunk)), ["id", "title"])
-        out.update(zip(rows["id"].astype(int), rows["title"], strict=True))
+        stmt = select(Item.id, Item.title, Item.date_estimated).where(Item.id.in_(chunk))
+        rows = _frame(db, stmt, ["id", "title", "estimated"])
+        for item_id, title, estimated in rows.itertuples(index=False):
+            out[int(item_id)] = (title, bool(estimated))
     return out
 
 

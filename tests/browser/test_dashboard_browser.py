@@ -39,9 +39,10 @@ SCREENSHOT = ROOT / "docs" / "overview.png"
 # The sample data runs from 2022 to 2025 (and the default 30 days end on its last, quiet
 # day). The filter checks use all of it; the README shows 2022 up to the Kosovo crisis of
 # late September 2023, so the cards, spikes and last-24-hours stories have something to say.
-SAMPLE_RANGE = "range=custom&from=2022-01-01&to=2025-12-31"
-README_RANGE = "range=custom&from=2022-01-01&to=2023-09-30"
-SAMPLE_FROM, SAMPLE_TO = date(2022, 1, 1), date(2025, 12, 31)
+# The sample's first stored day: links are clamped to the stored days, so start there.
+SAMPLE_RANGE = "range=custom&from=2022-01-05&to=2025-12-31"
+README_RANGE = "range=custom&from=2022-01-05&to=2023-09-30"
+SAMPLE_FROM, SAMPLE_TO = date(2022, 1, 5), date(2025, 12, 31)
 WAIT_MS = 90_000
 CSV_HEADER = ["published (UTC)", "title", "source", "score", "signals", "sample", "link"]
 
@@ -231,7 +232,7 @@ def test_overview_filters_news_search_and_csv(
     wait_legend(page, ["Serbia"])
     assert card_labels(page) == ["Serbia"]
     assert query(page)["actors"] == "SRB"
-    assert query(page)["from"] == "2022-01-01" and query(page)["to"] == "2025-12-31"
+    assert query(page)["from"] == "2022-01-05" and query(page)["to"] == "2025-12-31"
     mix_title = page.evaluate(
         "() => document.querySelectorAll('.js-plotly-plot')[1].layout.title.text"
     )
@@ -279,7 +280,7 @@ def test_overview_filters_news_search_and_csv(
     with page.expect_download(timeout=WAIT_MS) as info:
         page.get_by_role("button", name=re.compile(r"CSV \(all \d+ filtered rows\)")).click()
     download = info.value
-    assert download.suggested_filename.startswith("news_kos_20220101_20251231_q-kurti_")
+    assert download.suggested_filename.startswith("news_kos_20220105_20251231_q-kurti_")
     body = Path(download.path()).read_bytes()
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][: len(CSV_HEADER)] == CSV_HEADER

@@ -192,13 +192,28 @@ def test_database_under_a_regular_file_exits_2(tmp_path: Path):
     _assert_one_line_error(result, "unusable", str(blocker))
 
 
+def test_database_in_a_missing_folder_exits_2_and_creates_nothing(tmp_path: Path):
+    missing = tmp_path / "typo" / "deeper"
+    result = run(str(FEEDS_DIR / "rss20_en.xml"), "--db", f"sqlite:///{missing}/tension.db")
+    _assert_one_line_error(result, "unusable", "does not exist")
+    assert not (tmp_path / "typo").exists()
+    for command in ("migrate", "stats"):
+        storage = subprocess.run(
+            [sys.executable, "-m", "storage", command, "--db", f"sqlite:///{missing}/t.db"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert storage.returncode == 2 and len(storage.stderr.strip().splitlines()) == 1
+        assert "does not exist" in storage.stderr
+    assert not (tmp_path / "typo").exists()
+
+
 def test_not_a_database_url_exits_2():
     result = run(str(FEEDS_DIR / "rss20_en.xml"), "--db", "nonsense://")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("value", ["0", "-5", "nan", "soon"])
-def test_interval_must_be_positive(value: str, db_url: str):
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "soon", "1e-9", "9.99", "inf", "1e300"])
+def test_interval_must_be_at_least_ten_seconds_and_bounded(value: str, db_url: str):
     with contextlib.redirect_stderr(io.StringIO()) as err, pytest.raises(SystemExit) as info:
         main([str(FEEDS_DIR / "rss20_en.xml"), "--db", db_url, "--interval", value])
     assert info.value.code == 2
@@ -253,7 +268,7 @@ def test_watch_repeats_until_terminated(db_url: str):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TENSION_")}
     with subprocess.Popen(
         [sys.executable, "-m", "ingest", str(FEEDS_DIR / "rss20_en.xml"), "--db", db_url,
-         "--json", "--watch", "--interval", "0.2"],
+         "--json", "--watch", "--interval", "10"],
         cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     ) as process:
         first = json.loads(process.stdout.readline())

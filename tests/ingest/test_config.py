@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.config import (
     FEEDS_FILE_ENV,
@@ -140,3 +143,37 @@ def test_private_networks_setting_applies_to_every_feed(tmp_path):
     settings = load_settings(_write(tmp_path, GOOD + "[settings]\nallow_private_networks = true\n"))
     assert settings.allow_private_networks is True
     assert settings.fetch_options().allow_private is True
+
+
+# ------------------------------------------------------------ numbers: finite, positive, bounded
+
+
+@pytest.mark.parametrize(
+    ("setting", "reason"),
+    [
+        ("timeout = nan", "timeout must be positive"),
+        ("timeout = inf", "timeout must be between"),
+        ("connect_timeout = -inf", "connect_timeout must be positive"),
+        ("connect_timeout = 1e9", "connect_timeout must be between"),
+        ("max_body_bytes = 0", "max_body_bytes must be positive"),
+        ("max_body_bytes = 99999999999999", "max_body_bytes must be between"),
+        ("max_redirects = -1", "max_redirects must be between"),
+        ("max_redirects = 1000", "max_redirects must be between"),
+    ],
+)
+def test_settings_numbers_must_be_finite_positive_and_bounded(tmp_path, setting, reason):
+    with pytest.raises(FeedConfigError) as info:
+        load_config(_write(tmp_path, FEED + f"[settings]\n{setting}\n"))
+    assert info.value.entry == "[settings]" and reason in info.value.reason
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=st.floats(allow_nan=True, allow_infinity=True))
+def test_generated_timeouts_are_accepted_only_when_usable(tmp_path_factory, value):
+    path = _write(tmp_path_factory.mktemp("t"), FEED + f"[settings]\ntimeout = {value!r}\n")
+    try:
+        options = load_config(path).settings.fetch_options()
+    except FeedConfigError:
+        assert not 0.5 <= value <= 600
+    else:
+        assert math.isfinite(options.timeout) and 0.5 <= options.timeout <= 600

@@ -394,6 +394,30 @@ def test_html_page_instead_of_feed(feed_server, local_options):
 # --------------------------------------------------------------------------- SSRF and schemes
 
 
+def test_allow_private_trusts_the_feeds_host_and_port_only(httpserver: HTTPServer):
+    # Another port on the same trusted host is another service: checked again, refused.
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        port = other.getsockname()[1]
+        target = f"http://127.0.0.1:{port}/admin"
+        httpserver.expect_request("/feed").respond_with_response(
+            Response(status=302, headers={"Location": target})
+        )
+        options = FetchOptions(allow_private=True, timeout=5)
+        with pytest.raises(BlockedAddress) as info:
+            fetch_feed(httpserver.url_for("/feed"), options=options)
+    assert info.value.url == target
+    # The same host and port stays trusted.
+    httpserver.expect_request("/moved").respond_with_response(
+        Response(status=301, headers={"Location": httpserver.url_for("/feed2")})
+    )
+    httpserver.expect_request("/feed2").respond_with_data(
+        b"<rss version='2.0'><channel><title>t</title></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    assert fetch_feed(httpserver.url_for("/moved"), options=options).status == 200
+
+
 def test_private_address_refused_by_default(httpserver: HTTPServer):
     httpserver.expect_request("/feed").respond_with_data(b"<rss/>")
     for url in (httpserver.url_for("/feed"),

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,8 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.normalize import (
+    FEED_TITLE_MAX,
     NewsItem,
     canonical_url,
+    feed_title,
     normalize_entry,
     normalize_feed,
     plain_text,
@@ -386,3 +389,25 @@ def test_normalize_entry_never_raises(title, summary, link, guid):
         assert item.title
         assert item.url is None or item.url.startswith(("http://", "https://"))
         assert not TAG.search(item.title) and not TAG.search(item.summary)
+
+
+_MARKUP = st.lists(
+    st.one_of(
+        st.sampled_from(["<b>", "</b>", "<!-- <script>x</script> -->", "&amp;lt;i&amp;gt;",
+                         "<![CDATA[", "]]>", "\u202e", "\x00", "&#60;script&#62;", "<img src=x",
+                         "&lt;", ">", " "]),
+        st.text(max_size=12),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=_MARKUP)
+def test_generated_feed_titles_come_out_plain(raw: str) -> None:
+    title = feed_title(raw)
+    if title is None:
+        return
+    assert len(title) <= FEED_TITLE_MAX and title == title.strip()
+    assert not re.search(r"<[A-Za-z!/?]", title), title
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in title), title

@@ -351,11 +351,13 @@ def test_304_with_etag_sends_validators_and_adds_nothing(
     url = httpserver.url_for("/cached")
     feeds = write_feeds(tmp_path / "feeds.toml", {"cached": url})
 
-    # A tiny interval makes the feed due again for the second CLI run.
-    code, first = run_cli("--feeds", str(feeds), "--db", db_url, "--interval", "0.001")
+    code, first = run_cli("--feeds", str(feeds), "--db", db_url)
     assert code == 0 and by_source(first)[url]["new"] == 3
     assert feed_row(db_url, url)["etag"] == '"v1"'
-    code, second = run_cli("--feeds", str(feeds), "--db", db_url, "--interval", "0.001")
+    # Make the feed due again for the second CLI run (the shortest interval is 10 s).
+    with get_engine(db_url).begin() as conn:
+        conn.execute(text("UPDATE feeds SET next_poll_at = :t"), {"t": datetime(2000, 1, 1)})
+    code, second = run_cli("--feeds", str(feeds), "--db", db_url)
 
     assert code == 0
     assert by_source(second)[url] == {
@@ -650,3 +652,31 @@ def test_feeds_are_fetched_concurrently_by_a_bounded_pool(tmp_path: Path, db_url
     assert [(f.status, f.new) for f in summary.feeds] == [("ok", 1)] * feeds_count
     assert in_flight[1] == workers
     assert all(row["lease_owner"] is None for row in rows(db_url, "SELECT lease_owner FROM feeds"))
+
+
+# --------------------------------------------------------------------------- feed-level text
+
+HOSTILE_CHANNEL = """<?xml version="1.0" encoding="utf-8"?>
+<!-- A channel title full of markup, a comment hiding a script, escaped tags and control
+     characters: the stored feed title must be its plain text, as item titles are. -->
+<rss version="2.0"><channel>
+<title><![CDATA[<b>Balkan</b> <!-- <script>alert(1)</script> -->
+Wire &amp;lt;i&amp;gt;live&amp;lt;/i&amp;gt;
+\u202e&amp;amp; more]]></title>
+<link>https://wire.example/</link>
+<description><![CDATA[<p onclick="x()">About <img src=x onerror=alert(1)></p>]]></description>
+<item><title>Kosovo police arrest two</title><guid isPermaLink="false">c-1</guid>
+  <pubDate>Tue, 30 Dec 2025 10:00:00 +0000</pubDate></item>
+</channel></rss>
+"""
+
+
+def test_feed_level_title_is_stored_as_plain_text(tmp_path: Path, db_url: str):
+    feed = tmp_path / "wire.xml"
+    feed.write_text(HOSTILE_CHANNEL, encoding="utf-8")
+    code, _ = run_cli(str(feed), "--db", db_url)
+    assert code == 0
+    with get_engine(db_url).connect() as conn:
+        (title,) = conn.execute(select(Feed.title)).one()
+    assert title == "Balkan Wire live & more"
+    assert "<" not in title and "script" not in title and "\u202e" not in title

@@ -9,7 +9,7 @@ records the manager AppTest creates for each run, then fetches the stored file
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +19,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
+from dashboard.views import PROBLEM_SENTENCE
 from storage import queries
 from storage.queries import QueryFilters
 from tests.conftest import ingest
@@ -90,6 +91,8 @@ def visit(at: AppTest, page: str) -> AppTest:
     if page != PAGES[0]:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+    # The page-level error boundary turns a crash into this sentence: it is a failure too.
+    assert PROBLEM_SENTENCE not in [e.value for e in at.error]
     return at
 
 
@@ -183,13 +186,16 @@ def test_overview_exports_the_drawn_data(
 ) -> None:
     at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), PAGES[0])
     name, data = download(at, "overview_index_csv")
+    # The link's 2022-01-01 starts at the first stored day (URL dates are clamped to the data).
+    first = queries.first_day(sample_db_url)
+    assert first == date(2022, 1, 5)
     assert name.startswith(
-        "tension-index_srb-kos-bih-rs-mne-mkd_20220101_20251231_"
+        "tension-index_srb-kos-bih-rs-mne-mkd_20220105_20251231_"
     ) and name.endswith(".csv")
     drawn = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", parse_dates=["day"])
     assert list(drawn.columns) == ["day", "actor", "smoothed", "raw", "items", "stories", "spike"]
     assert set(drawn["actor"]) == FOCAL
-    assert drawn["day"].min() == pd.Timestamp("2022-01-01")
+    assert drawn["day"].min() == pd.Timestamp(first)
     assert drawn["day"].max() == pd.Timestamp("2025-12-31")
     # The drawn daily score equals the aggregate it came from.
     daily = queries.tension_by_actor_day(
@@ -326,3 +332,105 @@ def test_hostile_feed_text_never_renders_as_markup(
         for marker in MARKERS:
             assert marker not in text, (marker, text)
     assert not at.get("link_button")
+
+
+FORMULA_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<!-- Spreadsheet formulas in the feed name, titles and summaries: every CSV the dashboard
+     offers must hold them as text (a leading quote), never as a formula. -->
+<rss version="2.0"><channel>
+<title>=HYPERLINK("http://evil.example/","Feed")</title>
+<link>https://formula.example/</link>
+<description>+cmd|' /C calc'!A0</description>
+<item><title>=1+1 Serbia accuses Kosovo</title><guid isPermaLink="false">f-1</guid>
+  <pubDate>Tue, 30 Dec 2025 10:00:00 +0000</pubDate><description>@SUM(A1:A9)</description></item>
+<item><title>+Kosovo police arrest</title><guid isPermaLink="false">f-2</guid>
+  <pubDate>Tue, 30 Dec 2025 11:00:00 +0000</pubDate><description>-2+3 barricades</description>
+</item>
+<item><title>-Serbia deploys troops</title><guid isPermaLink="false">f-3</guid>
+  <pubDate>Tue, 30 Dec 2025 12:00:00 +0000</pubDate><description>=cmd</description></item>
+<item><title>@Kurti warns Serbia</title><guid isPermaLink="false">f-4</guid>
+  <pubDate>Tue, 30 Dec 2025 13:00:00 +0000</pubDate><description>plain</description></item>
+</channel></rss>
+"""
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cells(data: bytes) -> list[list[str]]:
+    import csv
+
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_no_csv_the_dashboard_offers_holds_a_formula(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, media: type
+) -> None:
+    # A local file's stem is its feed name: this feed is called "=SUM(A1)+cmd".
+    feed = tmp_path / "=SUM(A1)+cmd.xml"
+    feed.write_text(FORMULA_FEED, encoding="utf-8")
+    ingest(db_url, feed)
+    at = app(db_url, monkeypatch, range="custom", to="2025-12-31", **{"from": "2025-12-01"})
+    visit(at, PAGES[0])
+    checked = []
+    for page, key in (("pages/news.py", "news_csv"), ("pages/sources.py", "sources_csv"),
+                      (PAGES[0], "overview_top_csv")):  # fmt: skip
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        _, data = download(at, key)
+        header, *rows = _csv_cells(data)
+        assert rows, key
+        for row in rows:
+            for cell in row:
+                assert not cell.startswith(TRIGGERS), (key, cell)
+        checked.append(key)
+        texts = {cell for row in rows for cell in row}
+        if key == "news_csv":
+            assert {"'=1+1 Serbia accuses Kosovo", "'+Kosovo police arrest"} <= texts
+        if key in ("news_csv", "sources_csv"):
+            assert "'=SUM(A1)+cmd" in texts, texts
+    assert checked == ["news_csv", "sources_csv", "overview_top_csv"]
+
+
+ESTIMATED_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<!-- One item with an impossible date (1980: ingest stores the fetch time and marks it
+     estimated) and one with a real date: the mark must show in tables, hovers and CSVs. -->
+<rss version="2.0"><channel><title>Dates</title><link>https://dates.example/</link>
+<item><title>Serbia accuses Kosovo of provocations at the border</title>
+  <guid isPermaLink="false">d-1</guid><pubDate>Tue, 01 Jan 1980 10:00:00 +0000</pubDate></item>
+<item><title>Kosovo police arrest two men near the border with Serbia</title>
+  <guid isPermaLink="false">d-2</guid><pubDate>{today}</pubDate></item>
+</channel></rss>
+"""
+
+
+def test_estimated_dates_are_marked_in_tables_hovers_and_csv(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, media: type
+) -> None:
+    from email.utils import format_datetime
+
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    feed = tmp_path / "dates.xml"
+    feed.write_text(ESTIMATED_FEED.format(today=format_datetime(now)), encoding="utf-8")
+    ingest(db_url, feed)
+    stored = queries.news_page(db_url, QueryFilters())
+    marks = dict(zip(stored["title"].str.slice(0, 6), stored["date_estimated"], strict=True))
+    assert marks == {"Serbia": True, "Kosovo": False}
+    # Counted on the day it was fetched: today, like the item dated today.
+    assert set(stored["published_at"].dt.date) == {datetime.now(UTC).date()}
+
+    at = visit(app(db_url, monkeypatch, actors="SRB,KOS", range="7d"), "pages/news.py")
+    table = at.dataframe(key="news_table").value
+    shown = dict(zip(table["title"].str.slice(0, 6), table["date estimated"], strict=True))
+    assert shown == {"Serbia": True, "Kosovo": False}
+    _, data = download(at, "news_csv")
+    rows = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert dict(zip(rows["title"].str.slice(0, 6), rows["date estimated"], strict=True)) == shown
+    at.session_state["news_table"] = {
+        "selection": {"rows": [list(shown).index("Serbia")], "columns": [], "cells": []}
+    }
+    at.run()
+    assert any("date estimated" in c.value for c in at.caption), "the evidence panel says so"
+
+    visit(at, PAGES[0])
+    at.switch_page(PAGES[0]).run()
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Serbia accuses Kosovo" in s and "(date estimated)" in s for s in specs)

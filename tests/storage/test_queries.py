@@ -21,6 +21,7 @@ def test_empty_database_answers_with_empty_frames(db_url: str) -> None:
     assert q.has_items(db_url) is False
     assert q.last_updated(db_url) is None
     assert q.latest_day(db_url) is None
+    assert q.first_day(db_url) is None
     assert q.news_count(db_url) == 0
     page = q.news_page(db_url)
     assert list(page.columns) == list(q.ITEM_COLUMNS) and page.empty
@@ -203,6 +204,8 @@ def test_options_for_the_filters(sample_db_url: str) -> None:
     assert "sq" in langs and langs == sorted(langs)
     latest = q.latest_day(sample_db_url)
     assert isinstance(latest, date) and latest.year == 2025
+    first = q.first_day(sample_db_url)
+    assert isinstance(first, date) and first == date(2022, 1, 5) < latest
 
 
 def test_query_filters_are_frozen_values() -> None:

@@ -147,7 +147,7 @@ def test_top_titles_by_day_match_the_plain_join(
     got = q.top_titles_by_day(sample_db_url, filters, per_day=2, scan=scan)
     want = _reference_titles(sample_db_url, filters, 2, scan)
     assert len(want) > 0
-    assert list(got.columns) == ["day", "actor", "title", "score", "is_sample"]
+    assert list(got.columns) == ["day", "actor", "title", "score", "is_sample", "date_estimated"]
     assert list(zip(got["day"], got["actor"], got["score"], strict=True)) == list(
         zip(want["day"], want["actor"], want["score"], strict=True)
     )
