@@ -162,7 +162,9 @@ def parse_params(
     signals = _known(_values(params, "signals", notes), SIGNAL_CODES, "signal", notes)
     sources = _values(params, "sources", notes)
     # int() of a long digit string is slow (and refused past 4,300 digits): ids are short.
-    ids = _known([int(v) if v.isdigit() and len(v) < 19 else -1 for v in sources], feed_ids,
+    # isdigit() alone admits "²" and other digits int() refuses: ASCII digits only.
+    ids = _known([int(v) if v.isascii() and v.isdigit() and len(v) < 19 else -1
+                  for v in sources], feed_ids,
                  "source", notes)  # fmt: skip
     langs = _known(_values(params, "langs", notes), languages, "language", notes)
     preset = (_values(params, "range") or [DEFAULT_PRESET])[0]

@@ -53,34 +53,53 @@ def escape_markdown(value: str | None, limit: int = MAX_CHARS) -> str:
     return _escape(clip(value, limit))
 
 
-def highlight_markdown(value: str | None, spans: list[tuple[int, int]]) -> str:
-    """Escaped Markdown of ``value`` with the given character spans in bold.
+def highlight_markdown(
+    value: str | None,
+    spans: list[tuple[int, int]],
+    struck: list[tuple[int, int, str]] | None = None,
+) -> str:
+    """Escaped Markdown of ``value``: ``spans`` in bold, ``struck`` spans struck through and
+    followed by their note in italics ("~~ready for war~~ *(denied)*").
 
-    Spans are offsets into the original string (as the scorer reports them);
-    overlapping or out-of-range spans are merged or clipped, never trusted.
+    Spans are offsets into the original string (as the scorer reports them); overlapping
+    or out-of-range spans are merged or clipped, never trusted. Where a bold and a struck
+    span overlap, bold wins: the phrase counted.
     """
     text = _visible(value or "")
-    marks: list[tuple[int, int]] = []
-    for start, end in sorted((int(a), int(b)) for a, b in spans):
-        start, end = max(0, start), min(len(text), end)
-        if start >= end:
-            continue
-        if marks and start <= marks[-1][1]:
-            marks[-1] = (marks[-1][0], max(marks[-1][1], end))
-        else:
-            marks.append((start, end))
+    n = len(text)
+    # one style per character: 0 plain, 1 struck (with its note), 2 bold
+    style = [0] * n
+    notes: dict[int, str] = {}
+    for start, end, note in sorted((int(a), int(b), str(c)) for a, b, c in (struck or [])):
+        for i in range(max(0, start), min(n, end)):
+            if style[i] == 0:
+                style[i] = 1
+                notes.setdefault(i, note)
+    for start, end in spans:
+        for i in range(max(0, int(start)), min(n, int(end))):
+            style[i] = 2
     out: list[str] = []
-    pos = 0
-    for start, end in marks:
-        out.append(_escape(_SPACES.sub(" ", text[pos:start])))
-        inner = _SPACES.sub(" ", text[start:end])
-        core = inner.strip()
-        # Emphasis must not start or end with a space, so spaces move outside the stars.
-        lead = " " if inner[:1] == " " else ""
-        trail = " " if inner[-1:] == " " else ""
-        out.append(f"{lead}**{_escape(core)}**{trail}" if core else inner)
-        pos = end
-    out.append(_escape(_SPACES.sub(" ", text[pos:])))
+    i = 0
+    while i < n:
+        j = i
+        # a run: one style, and for struck text one note
+        while j < n and style[j] == style[i] and (style[i] != 1 or notes[j] == notes[i]):
+            j += 1
+        chunk = _SPACES.sub(" ", text[i:j])
+        if style[i] == 0:
+            out.append(_escape(chunk))
+        else:
+            core = chunk.strip()
+            lead = " " if chunk[:1] == " " else ""
+            trail = " " if chunk[-1:] == " " else ""
+            if not core:
+                out.append(chunk)
+            elif style[i] == 2:
+                # Emphasis must not start or end with a space, so spaces move outside.
+                out.append(f"{lead}**{_escape(core)}**{trail}")
+            else:
+                out.append(f"{lead}~~{_escape(core)}~~ *({_escape(notes[i])})*{trail}")
+        i = j
     joined = "".join(out).strip()
     return joined if len(joined) <= 4 * MAX_CHARS else escape_markdown(text)
 

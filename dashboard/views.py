@@ -20,6 +20,7 @@ from dashboard.export import csv_download
 from dashboard.labels import actor_name, signal_name
 from dashboard.sample import load_sample_data, read_only
 from dashboard.text import clip, escape_markdown, highlight_markdown, safe_url
+from scoring import reason_words
 from storage import StorageError, redact
 from storage.queries import QueryFilters
 
@@ -34,6 +35,7 @@ __all__ = [
     "empty_state",
     "error_boundary",
     "evidence_panel",
+    "evidence_rows",
     "live_header",
 ]
 
@@ -238,16 +240,13 @@ def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> N
                 f"score {row['score']:.1f} · {row['direction']}{sample}"
             )
         )
+        counted, struck = _evidence_spans(ev)
         for field in ("title", "summary"):
             text = str(row[field] or "")
             if not text:
                 continue
-            spans = [
-                (int(r.start), int(r.end))
-                for r in ev.itertuples()
-                if r.field == field and not r.negated and not r.suppressed_by
-            ]
-            body = highlight_markdown(text, spans)
+            spans = counted.get(field, [])
+            body = highlight_markdown(text, spans, struck.get(field, []))
             st.markdown(f"**{body}**" if field == "title" and not spans else body)
         link = safe_url(row["url"])
         if link:
@@ -255,14 +254,53 @@ def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> N
         if ev.empty:
             st.caption("No signal phrase matched in this article.")
         else:
-            shown = ev.assign(signal=[signal_name(s) for s in ev["signal"]])[
-                ["signal", "text", "actor", "target", "field", "negated", "weight", "suppressed_by"]
-            ]
-            st.dataframe(shown, hide_index=True, key=f"evidence_{item_id}")
+            st.dataframe(evidence_rows(ev), hide_index=True, key=f"evidence_{item_id}")
             st.caption(
-                "Bold phrases asserted a signal; negated or suppressed matches are listed "
-                "but did not count."
+                "Bold phrases counted for a signal; struck-through phrases matched but did "
+                "not count, with the reason beside them."
             )
+
+
+def _suppressed(value: object) -> str | None:
+    """The reason a match did not count, or None: an empty reason comes back from the
+    database as None, NaN (pandas) or ""; none of them is a reason."""
+    return value if isinstance(value, str) and value else None
+
+
+def _evidence_spans(ev: pd.DataFrame) -> tuple[dict[str, list], dict[str, list]]:
+    counted: dict[str, list] = {}
+    struck: dict[str, list] = {}
+    for r in ev.itertuples():
+        reason = _suppressed(r.suppressed_by)
+        if not bool(r.negated) and reason is None:
+            counted.setdefault(r.field, []).append((int(r.start), int(r.end)))
+        else:
+            struck.setdefault(r.field, []).append(
+                (int(r.start), int(r.end), reason_words(reason, bool(r.negated))))
+    return counted, struck
+
+
+def evidence_rows(ev: pd.DataFrame) -> pd.DataFrame:
+    """The evidence table in words: signal names, who and whom by name, and whether and why
+    not each phrase counted (no internal codes)."""
+    def who(code: object) -> str:
+        return actor_name(code) if isinstance(code, str) and code else ""
+
+    counted = []
+    for negated, reason, hedged in zip(ev["negated"], ev["suppressed_by"], ev["hedged"],
+                                       strict=True):
+        why = reason_words(_suppressed(reason), bool(negated))
+        counted.append(f"no: {why}" if why else "yes, hedged (half weight)" if bool(hedged)
+                       else "yes")
+    return pd.DataFrame({
+        "signal": [signal_name(s) for s in ev["signal"]],
+        "phrase": [clip(t, 200) for t in ev["text"]],
+        "who": [who(a) for a in ev["actor"]],
+        "towards": [who(t) for t in ev["target"]],
+        "in": ev["field"],
+        "counted": counted,
+        "points": ev["weight"].round(2),
+    })
 
 
 def day_articles(url: str, actor: str, day: date, filters: QueryFilters, stamp: str,

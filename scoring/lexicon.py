@@ -37,6 +37,7 @@ __all__ = [
     "Lexicon",
     "Rule",
     "load_lexicon",
+    "reason_words",
 ]
 
 FILES = ("signals.toml", "actors.toml", "discards.toml", "negation.toml", "places.toml")
@@ -159,6 +160,9 @@ class Lexicon:
     direction_neutral: frozenset[str] = frozenset()
     # the place gazetteer (places.toml): towns and crossings -> their country actor
     places: Gazetteer | None = None
+    # why a match did not count, in words: discard name or reason -> text (discards.toml
+    # `explains` and [reasons]); see ``reason_words``
+    reasons: dict[str, str] | None = None
     # signals whose summary-only mentions give way to another act in the title
     # (signals.toml `title_led`)
     title_led: frozenset[str] = frozenset()
@@ -605,6 +609,36 @@ def _load_direction(doc: dict[str, Any]) -> DirectionRules | None:
     return DirectionRules(opener_re, neutral_discards, tuple(moves), tuple(still))
 
 
+def _load_reasons(doc: dict[str, Any]) -> dict[str, str]:
+    file = "discards.toml"
+    out: dict[str, str] = {}
+    for i, d in enumerate(doc.get("discard", [])):
+        words = d.get("explains")
+        if not isinstance(words, str) or not words.strip():
+            raise LexiconError(file, f"discard[{i}] {d.get('name')}",
+                               "explains: say in words what the discard stops")
+        out[str(d.get("name"))] = words.strip()
+    reasons = doc.get("reasons", {})
+    if not isinstance(reasons, dict):
+        raise LexiconError(file, "reasons", "must be a table of name = words")
+    for name, words in reasons.items():
+        if not isinstance(words, str) or not words.strip():
+            raise LexiconError(file, f"reasons.{name}", "must be a non-empty string")
+        out[name] = words.strip()
+    return out
+
+
+def reason_words(reason: str | None, negated: bool = False,
+                 lexicon: Lexicon | None = None) -> str:
+    """Why a match did not count, in the analyst's words ("" when it counted)."""
+    if negated:
+        reason = "denied"
+    if not reason:
+        return ""
+    table = (lexicon or load_lexicon()).reasons or {}
+    return table.get(reason) or reason.replace("_", " ")
+
+
 def _check_discard_names(rules: DirectionRules | None,
                          scopes: dict[str, str]) -> DirectionRules | None:
     unknown = sorted(rules.neutral_discards - scopes.keys()) if rules else []
@@ -758,6 +792,7 @@ def _build(data_dir: Path | None) -> Lexicon:
         only_with=rules["only_with"] or None,
         discard_unless_before=unless_before or None,
         places=gazetteer,
+        reasons=_load_reasons(docs["discards.toml"]),
         direction=_check_discard_names(_load_direction(docs["signals.toml"]), scopes),
     )
 

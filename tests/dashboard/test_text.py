@@ -104,3 +104,15 @@ def test_only_http_links_pass(url: str | None, ok: bool) -> None:
 def test_clip_removes_controls_and_bidi_overrides() -> None:
     assert clip("a\u202eb\x07c\n\nd") == "abc d"
     assert clip("x" * 50, limit=10) == "x" * 9 + "…"
+
+
+def test_struck_spans_carry_their_reason_and_bold_wins_on_overlap() -> None:
+    from dashboard.text import highlight_markdown
+
+    text = "Serbia denies troops at the border after the match"
+    out = highlight_markdown(text, [(0, 6)], [(14, 20, "denied"), (45, 50, "sport"), (2, 5, "x")])
+    assert out.startswith("**Serbia**"), "a counted phrase stays bold under a struck one"
+    assert "~~troops~~ *(denied)*" in out
+    assert "~~match~~ *(sport)*" in out
+    hostile = highlight_markdown("a :red[b] c", [], [(2, 9, "*oops*")])
+    assert ":red[" not in hostile and "\\*oops\\*" in hostile, "notes are escaped too"

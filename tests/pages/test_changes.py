@@ -133,3 +133,29 @@ def test_the_map_draws_named_places_and_a_click_lists_their_articles(
     assert any(s.value.startswith("Articles naming ") for s in at.subheader)
     table = next(d for d in at.dataframe if d.key == "map_place_items")
     assert len(table.value) > 0
+
+
+def test_an_article_with_a_suppressed_match_still_highlights_and_explains(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = queries.news_page(sample_db_url, QueryFilters(), 1, 5000)
+    ev = queries.evidence_for(sample_db_url, every["item_id"])
+    supp = ev[ev["suppressed_by"].notna() & (ev["suppressed_by"] != "")]
+    live = ev[ev["suppressed_by"].isna() & ~ev["negated"].astype(bool)]
+    both = sorted(set(supp["item_id"]) & set(live["item_id"]))
+    assert both, "the sample has an article with a counted and a stopped match"
+    item = every[every["item_id"] == both[0]].iloc[0]
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), "pages/news.py")
+    at.text_input(key="news_q").set_value(str(item["title"])[:60]).run()
+    table = next(d for d in at.dataframe if d.key == "news_table")
+    row = list(table.value["title"]).index(str(item["title"])[:300])
+    at.session_state["news_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    assert any("**" in m and not (m.startswith("**") and m.endswith("**") and m.count("**") == 2)
+               for m in shown), "the counted phrase is bold, not the whole title"
+    assert any("~~" in m for m in shown), "the stopped phrase is struck through"
+    evidence = next(d.value for d in at.dataframe if "counted" in d.value.columns)
+    assert "suppressed_by" not in evidence.columns
+    assert any(str(c).startswith("no: ") for c in evidence["counted"])

@@ -103,3 +103,25 @@ def test_every_actor_code_has_aliases():
     text = (DATA / "actors.toml").read_text(encoding="utf-8")
     for code in ACTOR_CODES:
         assert f'code = "{code}"' in text
+
+
+def test_a_discard_must_say_what_it_stops(tmp_path):
+    d = _copy(tmp_path)
+    _edit(d / "discards.toml", 'explains = "sport"\n', "")
+    with pytest.raises(LexiconError) as err:
+        load_lexicon(data_dir=d)
+    assert err.value.file == "discards.toml" and "sport" in err.value.entry
+    assert "explains" in err.value.reason
+
+
+def test_every_reason_the_scorer_gives_has_words():
+    from scoring import reason_words
+    from scoring.lexicon import load_lexicon as load
+
+    lex = load()
+    assert reason_words("sport") == "sport"
+    assert reason_words(None, negated=True) == "denied"
+    assert reason_words(None) == ""
+    for name in ("irrealis", "reported", "title_news", "victim", "with_protest_unrest",
+                 *lex.discard_scope):
+        assert name in lex.reasons, name
