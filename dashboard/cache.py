@@ -35,6 +35,7 @@ __all__ = [
     "latest_active",
     "news",
     "news_export",
+    "newest_article",
     "options",
     "pair_tension",
     "place_totals",
@@ -216,3 +217,9 @@ def place_totals(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
 def items_at_place(url: str, place_id: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
     """The filtered articles naming one place, highest score first."""
     return queries.items_at_place(url, place_id, filters)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def newest_article(url: str, stamp: str) -> datetime | None:
+    """When the newest stored article was published (UTC)."""
+    return queries.latest_published(url)

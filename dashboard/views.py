@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -28,6 +28,7 @@ __all__ = [
     "DataUnavailable",
     "REFRESH_SECONDS",
     "article_rows",
+    "ago",
     "article_table",
     "day_articles",
     "database_problem",
@@ -35,7 +36,12 @@ __all__ = [
     "empty_state",
     "error_boundary",
     "evidence_panel",
+    "coverage_rows",
     "evidence_rows",
+    "feed_rows",
+    "feed_title",
+    "freshness",
+    "ignored_filters_note",
     "live_header",
 ]
 
@@ -90,6 +96,32 @@ def _when(stamp: str) -> str:
     return f"{datetime.fromisoformat(stamp):%d %b %Y, %H:%M} UTC"
 
 
+def ago(moment: datetime, now: datetime) -> str:
+    """"just now", "4 min ago", "3 h ago", "2 days ago" (times naive in UTC or aware)."""
+    def utc(value: datetime) -> datetime:
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+    seconds = (utc(now) - utc(moment)).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+def freshness(stamp: str, newest: datetime | None, now: datetime) -> str:
+    """The live header's line: when the data changed, how long ago, and the newest article."""
+    if not stamp:
+        return "No data yet"
+    changed = datetime.fromisoformat(stamp)
+    text = f"Updated {ago(changed, now)} ({_when(stamp)})"
+    if newest is not None:
+        text += f" · newest article {newest:%d %b %Y %H:%M} UTC"
+    return text
+
+
 def live_header(url: str, title: str, stamp: str) -> None:
     """Page title, when the data last changed, and a watcher that reruns on new data."""
     st.title(title)
@@ -112,8 +144,8 @@ def _check(url: str) -> None:
         st.session_state[_SEEN] = latest
         st.rerun(scope="app")
     st.caption(
-        f"Data last updated: {_when(latest)} · checked every {REFRESH_SECONDS} s, "
-        "new items appear without reloading."
+        f"{freshness(latest, cache.newest_article(url, latest), datetime.now(UTC))} · "
+        f"checked every {REFRESH_SECONDS} s, new items appear without reloading."
     )
 
 
@@ -322,3 +354,80 @@ def day_articles(url: str, actor: str, day: date, filters: QueryFilters, stamp: 
                  key=f"{key}_csv")
     if picked is not None:
         evidence_panel(url, items, picked, stamp)
+
+
+# Filter names as the sidebar shows them, for notes about the ones a chart ignores.
+_FILTER_WORDS = {"signals": "Signals", "languages": "Languages", "feed_ids": "Sources",
+                 "actors": "Actors"}
+
+
+def ignored_filters_note(filters: QueryFilters, follows: set[str], what: str) -> None:
+    """Say so when the user set a filter that ``what`` does not follow (honest filters).
+
+    ``follows``: the QueryFilters fields the chart honours (dates always). Nothing is
+    shown when every set filter is followed.
+    """
+    ignored = [name for name in ("actors", "signals", "languages", "feed_ids")
+               if getattr(filters, name) and name not in follows]
+    if ignored:
+        names = " and ".join(_FILTER_WORDS[n] for n in ignored)
+        st.caption(f"{what} does not follow the {names} filter{'s' if len(ignored) > 1 else ''}"
+                   ": it counts every article of the chosen actors, dates and sources.")
+
+
+def feed_title(title: object, name: object) -> str:
+    """What a feed is called on screen: its own title, else its configured name."""
+    for value in (title, name):
+        if isinstance(value, str) and value.strip():
+            return clip(value, 120)
+    return "(unnamed feed)"
+
+
+def feed_rows(health: pd.DataFrame) -> pd.DataFrame:
+    """The Sources table in words: titles, language, countries by name, rhythm, silence."""
+    def countries(value: object) -> str:
+        codes = [c.strip() for c in str(value or "").split(",") if c.strip()]
+        return ", ".join(actor_name(c) for c in codes)
+
+    def quiet(days: object, is_silent: bool) -> str:
+        if days is None or (isinstance(days, float) and pd.isna(days)):
+            return "no article yet"
+        days = int(days)
+        text = "today" if days == 0 else f"{days} day{'' if days == 1 else 's'} ago"
+        return f"silent: newest {text}" if is_silent else f"newest {text}"
+
+    return pd.DataFrame({
+        "feed": [feed_title(t, n) for t, n in zip(health["title"], health["name"], strict=True)],
+        "state": health["state"],
+        "newest article": [quiet(d, bool(s)) for d, s in zip(health["silent_days"],
+                                                              health["silent"], strict=True)],
+        "active days of 28": health["active_days_28"],
+        "fetched 24 h": health["fetched_24h"],
+        "fetched 7 days": health["fetched_7d"],
+        "language": health["lang"],
+        "countries": [countries(c) for c in health["countries"]],
+        "errors in a row": health["consecutive_errors"],
+        "last success (UTC)": health["last_success_at"],
+        "last poll (UTC)": health["last_polled_at"],
+        "next poll (UTC)": health["next_poll_at"],
+        "feed URL": health["url"],
+        "sample": health["is_sample"],
+    })
+
+
+def coverage_rows(health: pd.DataFrame) -> pd.DataFrame:
+    """Feeds and items fetched this week per country and per language: where we are blind."""
+    rows = []
+    for r in health.itertuples():
+        codes = [c.strip() for c in str(r.countries or "").split(",") if c.strip()] or ["?"]
+        for code in codes:
+            rows.append(("country", actor_name(code) if code != "?" else "(not set)",
+                         r.fetched_7d, bool(r.silent)))
+        rows.append(("language", str(r.lang or "(not set)"), r.fetched_7d, bool(r.silent)))
+    frame = pd.DataFrame(rows, columns=["by", "coverage of", "items fetched 7 days", "silent"])
+    return (frame.groupby(["by", "coverage of"], as_index=False)
+            .agg(feeds=("silent", "size"), silent_feeds=("silent", "sum"),
+                 items=("items fetched 7 days", "sum"))
+            .rename(columns={"silent_feeds": "silent feeds", "items": "items fetched 7 days"})
+            .sort_values(["by", "items fetched 7 days"], ascending=[True, False],
+                         ignore_index=True))

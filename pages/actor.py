@@ -48,6 +48,7 @@ else:
     if clicked is not None and clicked != st.session_state.get("actor_clicked"):
         st.session_state["actor_clicked"] = clicked
         st.session_state["actor_day"] = clicked[1]
+views.ignored_filters_note(chosen, {"actors", "feed_ids"}, "The index")
 with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)
 

@@ -51,6 +51,7 @@ points = export.show_chart(chart, chosen, key="map", selectable=True)
 st.caption("Circles are the towns, crossings and regions the chosen articles name, sized by "
            f"their score in {period}; click one for its articles. Colours run on a fixed "
            f"scale from 0 to {charts.MAP_SCALE_MAX:.0f} points per day.")
+views.ignored_filters_note(chosen, {"actors", "feed_ids"}, "The colour of each unit")
 place = geo.clicked_place(points)
 if place is not None:
     info = geo.place_name(place)

@@ -22,12 +22,14 @@ shown = chosen if chosen.actors else replace(chosen, actors=FOCAL_ACTORS)
 index = cache.tension(url, shown, stamp)
 now = cache.current_tension(url, shown, stamp)
 
-changes.show(url, chosen, cache.options(url, stamp)[2], stamp)
+changes.show(url, chosen, cache.options(url, stamp)[3], stamp)
 
 with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)
 
 st.subheader("Actors now")
+# The index is the sum of every signal of the chosen actors' articles (scoring/INDEX.md).
+views.ignored_filters_note(chosen, {"actors", "feed_ids"}, "The tension index (cards and chart)")
 if now.empty:
     st.info("No scored articles name these actors in the chosen dates and sources.")
 else:
@@ -80,6 +82,7 @@ else:
         mix, date_from=chosen.date_from, date_to=chosen.date_to, subject=subject
     )
     export.show_chart(chart, chosen, key="overview_mix")
+    views.ignored_filters_note(chosen, {"actors", "signals", "feed_ids"}, "The signal mix")
 
 st.subheader("What changed in the last 24 hours")
 # "Last 24 hours" ends at the newest item (or the end of the chosen dates), so an archive or

@@ -55,6 +55,7 @@ export.show_chart(
     key="pair_lines",
 )
 
+views.ignored_filters_note(replace(chosen, actors=()), {"feed_ids"}, "The pair index")
 st.subheader("The articles behind a day")
 days = index.loc[index["raw"] != 0, "day"]
 options = sorted({d.date() for d in pd.to_datetime(days)}, reverse=True)

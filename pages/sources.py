@@ -18,28 +18,33 @@ if health.empty:
     views.empty_state(url, key="sources")
 else:
     failing = int((health["consecutive_errors"] > 0).sum())
-    cols = st.columns(3)
+    silent = int(health["silent"].sum())
+    cols = st.columns(4)
     cols[0].metric("Feeds", len(health))
     cols[1].metric("Failing now", failing)
-    cols[2].metric("Items in the last 7 days", int(health["items_7d"].sum()))
-    shown = health.drop(columns=["feed_id", "title"]).rename(
-        columns={"state": "state (in words)", "consecutive_errors": "errors in a row"}
-    )
+    cols[2].metric("Silent", silent, help="Working, but the newest article is older than "
+                   "three of the feed's usual gaps between active days.")
+    cols[3].metric("Items fetched in the last 24 h", int(health["fetched_24h"].sum()))
+    shown = views.feed_rows(health)
     st.dataframe(
         shown,
         hide_index=True,
         key="sources_health",
         column_config={
-            "url": st.column_config.TextColumn("feed URL"),
-            "last_success_at": st.column_config.DatetimeColumn("last success (UTC)"),
-            "last_polled_at": st.column_config.DatetimeColumn("last poll (UTC)"),
-            "next_poll_at": st.column_config.DatetimeColumn("next poll (UTC)"),
-            "is_sample": st.column_config.CheckboxColumn("sample"),
+            "feed URL": st.column_config.TextColumn("feed URL"),
+            "last success (UTC)": st.column_config.DatetimeColumn("last success (UTC)"),
+            "last poll (UTC)": st.column_config.DatetimeColumn("last poll (UTC)"),
+            "next poll (UTC)": st.column_config.DatetimeColumn("next poll (UTC)"),
+            "sample": st.column_config.CheckboxColumn("sample"),
         },
     )
     export.csv_download(
         shown, label="CSV (feed health)", name="feed-health", filters=chosen, key="sources_csv"
     )
+    st.caption("Feed health covers every configured feed: the sidebar filters do not apply "
+               "on this page.")
+    st.subheader("Coverage")
+    st.dataframe(views.coverage_rows(health), hide_index=True, key="sources_coverage")
 
 # A public read-only deployment (TENSION_READONLY=1) offers no action at all.
 if not read_only() and st.button("Poll every feed now", icon="🔄", key="sources_poll"):

@@ -454,7 +454,8 @@ def _item_select() -> Select:
             Item.published_at,
             Item.title,
             Item.summary,
-            Feed.name,
+            # the feed's own title where it sent one ("Balkan Wire"), not the config slug
+            func.coalesce(func.nullif(Feed.title, ""), Feed.name),
             Item.feed_id,
             Item.url,
             Item.lang,
@@ -927,28 +928,46 @@ FEED_HEALTH_COLUMNS = (
     "last_error",
     "consecutive_errors",
     "next_poll_at",
-    "items_24h",
-    "items_7d",
+    "fetched_24h",
+    "fetched_7d",
+    "newest_day",
+    "active_days_28",
+    "silent_days",
+    "silent",
 )
+# A feed is "silent" when its newest article is older than this many of its usual gaps
+# between active days (and at least SILENT_MIN_DAYS): a daily feed quiet for 3 days, a
+# weekly one for three weeks.
+SILENT_GAPS, SILENT_MIN_DAYS = 3, 3
 
 
 def feed_health(db: Database, now: datetime | None = None) -> pd.DataFrame:
     """Health of every feed: ``FEED_HEALTH_COLUMNS``, failing feeds first.
 
-    ``state`` says in words whether the feed works and, if not, why; items_24h
-    and items_7d count stored items published in the 24 hours / 7 days before
-    ``now`` (default: the current time).
+    ``state`` says in words whether the feed works and, if not, why. ``fetched_24h`` and
+    ``fetched_7d`` count the new items stored by polls in the 24 hours / 7 days before
+    ``now`` (default: the current time), by fetch time from the poll log, so a fresh
+    ingest of old articles counts. ``newest_day`` is the newest publication day;
+    ``active_days_28`` the days with articles in the 28 days up to it (the feed's usual
+    rhythm); ``silent`` flags a feed whose newest article is older than ``SILENT_GAPS``
+    usual gaps. Bounded: the poll log of one week and the per-day rollup, never items.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     week_ago, day_ago = now - timedelta(days=7), now - timedelta(days=1)
-    counts = (
+    fetched = (
         select(
-            Item.feed_id.label("feed_id"),
-            func.count().label("n7"),
-            func.sum(case((Item.published_at >= day_ago, 1), else_=0)).label("n1"),
+            FetchLog.feed_id.label("feed_id"),
+            func.sum(FetchLog.new).label("n7"),
+            func.sum(case((FetchLog.started_at >= day_ago, FetchLog.new), else_=0)).label("n1"),
         )
-        .where(Item.published_at >= week_ago, Item.published_at <= now)
-        .group_by(Item.feed_id)
+        .where(FetchLog.started_at >= week_ago, FetchLog.started_at <= now)
+        .group_by(FetchLog.feed_id)
+        .subquery()
+    )
+    newest = (
+        select(DailyActor.feed_id.label("feed_id"), func.max(DailyActor.day).label("day"))
+        .where(DailyActor.actor == ALL_ACTORS, DailyActor.day <= now.date())
+        .group_by(DailyActor.feed_id)
         .subquery()
     )
     stmt = (
@@ -968,10 +987,12 @@ def feed_health(db: Database, now: datetime | None = None) -> pd.DataFrame:
             Feed.last_error,
             Feed.consecutive_errors,
             Feed.next_poll_at,
-            func.coalesce(counts.c.n1, 0),
-            func.coalesce(counts.c.n7, 0),
+            func.coalesce(fetched.c.n1, 0),
+            func.coalesce(fetched.c.n7, 0),
+            newest.c.day,
         )
-        .outerjoin(counts, counts.c.feed_id == Feed.id)
+        .outerjoin(fetched, fetched.c.feed_id == Feed.id)
+        .outerjoin(newest, newest.c.feed_id == Feed.id)
         .order_by(Feed.consecutive_errors.desc(), Feed.name)
     )
     raw = _frame(
@@ -980,7 +1001,7 @@ def feed_health(db: Database, now: datetime | None = None) -> pd.DataFrame:
         [
             "feed_id", "name", "url", "lang", "countries", "enabled", "is_sample", "title",
             "gone", "last_success_at", "last_polled_at", "last_status", "last_error",
-            "consecutive_errors", "next_poll_at", "items_24h", "items_7d",
+            "consecutive_errors", "next_poll_at", "fetched_24h", "fetched_7d", "newest_day",
         ],
     )  # fmt: skip
     raw["consecutive_errors"] = raw["consecutive_errors"].fillna(0).astype(int)
@@ -990,10 +1011,52 @@ def feed_health(db: Database, now: datetime | None = None) -> pd.DataFrame:
     ]
     for col in ("last_success_at", "last_polled_at", "next_poll_at"):
         raw[col] = pd.to_datetime(raw[col]).astype("datetime64[ns]")
+    raw["newest_day"] = [_as_date(d) for d in raw["newest_day"]]
+    raw["active_days_28"] = _active_days(db, raw)
+    today = now.date()
+    raw["silent_days"] = [(today - d).days if d is not None else None for d in raw["newest_day"]]
+    raw["silent"] = [
+        d is not None and d >= max(SILENT_MIN_DAYS, SILENT_GAPS * 28 / max(a, 1))
+        for d, a in zip(raw["silent_days"], raw["active_days_28"], strict=True)
+    ]
     out = raw[list(FEED_HEALTH_COLUMNS)]
     return out.astype(
-        {"enabled": bool, "is_sample": bool, "items_24h": int, "items_7d": int, "feed_id": int}
+        {"enabled": bool, "is_sample": bool, "fetched_24h": int, "fetched_7d": int,
+         "feed_id": int, "active_days_28": int, "silent": bool}
     )
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
+
+
+def _active_days(db: Database, feeds: pd.DataFrame) -> list[int]:
+    """Per feed row: days with articles in the 28 days up to its newest day (one query
+    over the rollup, at most 28 rows per feed)."""
+    newest = [d for d in feeds["newest_day"] if d is not None]
+    if not newest:
+        return [0] * len(feeds)
+    # a feed quiet for over a year is silent whatever its rhythm: not worth a year of rows
+    lo = max(min(newest), max(newest) - timedelta(days=365)) - timedelta(days=27)
+    stmt = (
+        select(DailyActor.feed_id, DailyActor.day)
+        .where(DailyActor.actor == ALL_ACTORS, DailyActor.day >= lo,
+               DailyActor.day <= max(newest))
+    )
+    rows = _frame(db, stmt, ["feed_id", "day"])
+    days: dict[int, set] = {}
+    for fid, day in zip(rows["feed_id"], rows["day"], strict=True):
+        days.setdefault(int(fid), set()).add(_as_date(day))
+    out = []
+    for fid, last in zip(feeds["feed_id"], feeds["newest_day"], strict=True):
+        mine = days.get(int(fid), set())
+        out.append(0 if last is None else
+                   sum(1 for d in mine if last - timedelta(days=27) <= d <= last))
+    return out
 
 
 def fetch_runs(db: Database, since: datetime, freq: str = "h") -> pd.DataFrame:

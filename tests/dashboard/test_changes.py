@@ -68,3 +68,19 @@ def test_a_quiet_window_falls_back_to_the_last_active_period() -> None:
     assert back == Window(date(2023, 9, 1), date(2023, 9, 30))
     assert quiet_window(None, cur) is None
     assert quiet_window(date(2024, 6, 10), cur) is None, "activity inside the window: not quiet"
+
+
+def test_the_live_header_says_how_long_ago_and_the_newest_article() -> None:
+    from datetime import UTC, datetime
+
+    from dashboard.views import ago, freshness
+
+    now = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
+    assert ago(datetime(2026, 12, 3, 9, 29, 30), now) == "just now"
+    assert ago(datetime(2026, 12, 3, 9, 26), now) == "4 min ago"
+    assert ago(datetime(2026, 12, 3, 6, 0), now) == "3 h ago"
+    assert ago(datetime(2026, 11, 29, 9, 0), now) == "4 days ago"
+    line = freshness("2026-12-03T09:26:00", datetime(2026, 12, 3, 9, 12), now)
+    assert line == ("Updated 4 min ago (03 Dec 2026, 09:26 UTC) · newest article "
+                    "03 Dec 2026 09:12 UTC")
+    assert freshness("", None, now) == "No data yet"

@@ -119,7 +119,7 @@ def test_page_renders_on_the_sample_data(
     page: str, sample_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), page)
-    assert any("Data last updated" in c.value for c in at.caption)
+    assert any(c.value.startswith("Updated ") and "newest article" in c.value for c in at.caption)
     assert at.dataframe or at.metric, "the page shows data"
     assert not any("No news items are stored yet" in i.value for i in at.info)
 
@@ -386,7 +386,8 @@ def test_no_csv_the_dashboard_offers_holds_a_formula(
         if key == "news_csv":
             assert {"'=1+1 Serbia accuses Kosovo", "'+Kosovo police arrest"} <= texts
         if key in ("news_csv", "sources_csv"):
-            assert "'=SUM(A1)+cmd" in texts, texts
+            # the feed is shown by its own title (itself a formula), else by its name
+            assert '\'=HYPERLINK("http://evil.example/","Feed")' in texts, texts
     assert checked == ["news_csv", "sources_csv", "overview_top_csv"]
 
 

@@ -187,7 +187,16 @@ def test_feed_health_and_runs(sample_db_url: str) -> None:
     assert list(health.columns) == list(q.FEED_HEALTH_COLUMNS)
     assert len(health) == len(SAMPLE_FILES)
     assert health["state"].str.len().gt(0).all()
-    assert (health["items_24h"] <= health["items_7d"]).all()
+    assert (health["fetched_24h"] <= health["fetched_7d"]).all()
+    # fetched by poll time: the sample was ingested just now, so its items count today
+    fresh = q.feed_health(sample_db_url)
+    assert int(fresh["fetched_24h"].sum()) == q.news_count(sample_db_url)
+    assert fresh["newest_day"].notna().all()
+    assert (fresh["active_days_28"] >= 1).all()
+    # a year after the sample's last article every feed has gone silent
+    later = q.feed_health(sample_db_url, now=datetime(2026, 12, 31))
+    assert later["silent"].all() and (later["silent_days"] > 300).all()
+    assert not health["silent"].all(), "on its last day the sample is not all silent"
     assert health["is_sample"].all()
     runs = q.fetch_runs(sample_db_url, datetime.now() - timedelta(days=2))
     assert int(runs["polls"].sum()) == len(SAMPLE_FILES)
