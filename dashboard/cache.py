@@ -136,9 +136,11 @@ def news(
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
-def news_export(url: str, filters: QueryFilters, stamp: str) -> pd.DataFrame:
-    """Every filtered News row (up to the query layer's cap) for the CSV export."""
-    return queries.news_page(url, filters, 1, queries.MAX_ROWS)
+def news_export(url: str, filters: QueryFilters,
+                stamp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every filtered News row (up to the query layer's cap) and its evidence, for the CSV."""
+    rows = queries.news_page(url, filters, 1, queries.MAX_ROWS)
+    return rows, queries.evidence_for(url, rows["item_id"].tolist())
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)

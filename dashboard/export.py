@@ -11,19 +11,28 @@ date.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.charts import Chart
+from dashboard import cache
+from dashboard.charts import Chart, period_label
+from dashboard.labels import actor_name, signal_name
 from dashboard.sample import read_only
+from dashboard.text import hover_text
 from storage import csv_bytes  # the product's one CSV writer (formula-safe)
 from storage.queries import QueryFilters
 
 __all__ = [
     "ExportUnavailable",
+    "CSV_WORDS",
+    "captioned",
+    "csv_frame",
+    "filters_text",
+    "provenance",
     "FORMAT_KEY",
     "IMAGE_FORMATS",
     "csv_bytes",
@@ -155,6 +164,79 @@ def csv_download(
     )
 
 
+def filters_text(filters: QueryFilters) -> str:
+    """The filters in words, for a caption: "actors Serbia, Kosovo · 1 Sep – 30 Sep 2023"."""
+    parts = []
+    if filters.actors:
+        parts.append("actors " + ", ".join(actor_name(a) for a in filters.actors))
+    parts.append(period_label(filters.date_from, filters.date_to))
+    if filters.signals:
+        parts.append("signals " + ", ".join(signal_name(s) for s in filters.signals))
+    if filters.feed_ids:
+        parts.append(f"{len(filters.feed_ids)} source{'' if len(filters.feed_ids) == 1 else 's'}")
+    if filters.languages:
+        parts.append("languages " + ", ".join(filters.languages))
+    if filters.text.strip():
+        parts.append(f'search "{filters.text.strip()[:40]}"')
+    return " · ".join(parts)
+
+
+def provenance(chart: Chart, filters: QueryFilters, now: datetime, sample: bool) -> str:
+    """The caption every exported chart carries: what, which filters, when, from how many
+    articles, and whether it is sample data."""
+    data = chart.data
+    count = ""
+    if "items" in data.columns:
+        n = int(pd.to_numeric(data["items"], errors="coerce").fillna(0).sum())
+        count = f" from {n} article{'' if n == 1 else 's'}"
+    elif "count" in data.columns:
+        n = int(pd.to_numeric(data["count"], errors="coerce").fillna(0).sum())
+        count = f" from {n} signal mention{'' if n == 1 else 's'}"
+    text = (f"Balkan Tension Monitor · {filters_text(filters)} · generated "
+            f"{now:%d %b %Y %H:%M} UTC{count}")
+    return text + (" · SAMPLE DATA, not live news" if sample else "")
+
+
+def captioned(figure: go.Figure, caption: str) -> go.Figure:
+    """The figure with the caption line under the plot (a copy; the caption is escaped)."""
+    fig = go.Figure(figure)
+    bottom = (fig.layout.margin.b or 10) + 40
+    fig.add_annotation(text=hover_text(caption, 300), xref="paper", yref="paper", x=0, y=0,
+                       yshift=-bottom + 8, showarrow=False, xanchor="left", yanchor="bottom",
+                       font={"size": 10, "color": "#616161"})
+    fig.update_layout(margin={"b": bottom})
+    return fig
+
+
+# Chart data columns in the words the charts use (CSV headers match the picture).
+CSV_WORDS = {
+    "smoothed": "index (smoothed)", "raw": "day's score", "items": "articles",
+    "stories": "stories", "spike": "in a spike", "onset": "spike starts",
+    "baseline": "baseline", "band_low": "band low", "band_high": "band high",
+    "z": "robust z", "count": "mentions", "weight": "points", "score": "points",
+    "source": "from", "target": "towards", "change_7d": "7-day change", "current": "index",
+    "previous": "index 7 days before", "change": "change",
+}
+
+
+def csv_frame(data: pd.DataFrame) -> pd.DataFrame:
+    """A chart's data for its CSV: headers in the chart's words, actor codes with names."""
+    out = data.copy()
+    for col in ("actor", "source", "target"):
+        if col in out.columns:
+            out.insert(out.columns.get_loc(col) + 1, f"{col} name",
+                       [actor_name(a) if isinstance(a, str) else "" for a in out[col]])
+    if "signal" in out.columns:
+        out["signal"] = [signal_name(v) if isinstance(v, str) else v for v in out["signal"]]
+    return out.rename(columns={c: CSV_WORDS[c] for c in out.columns if c in CSV_WORDS})
+
+
+def _sample_present() -> bool:
+    url = cache.db_url()
+    feeds = cache.options(url, cache.stamp(url))[0]
+    return bool(not feeds.empty and feeds["is_sample"].any())
+
+
 def show_chart(chart: Chart, filters: QueryFilters, key: str,
                selectable: bool = False) -> list:
     """Draw the chart, then its export buttons (CSV, HTML, PNG/SVG on demand).
@@ -164,17 +246,23 @@ def show_chart(chart: Chart, filters: QueryFilters, key: str,
     """
     fmt = image_format()
     stem = export_filename(chart.name, filters, fmt).rsplit(".", 1)[0]
+    # The caption is part of the figure, so the camera button, the HTML and the server
+    # image all carry it (provenance travels with the picture).
+    chart = replace(chart, figure=captioned(
+        chart.figure, provenance(chart, filters, datetime.now(UTC), _sample_present())))
     event = st.plotly_chart(
         chart.figure, theme=None, key=f"{key}_chart", config=plotly_config(stem, fmt),
         on_select="rerun" if selectable else "ignore",
         selection_mode="points",
     )
-    cols = st.columns(3)
-    with cols[0]:
+    # One export control per chart: the formats sit in one popover, not three buttons
+    # stacked under every chart on a phone.
+    menu = st.popover("Export", icon="⬇️")
+    with menu:
         csv_download(
-            chart.data, label="CSV (chart data)", name=chart.name, filters=filters, key=f"{key}_csv"
+            csv_frame(chart.data), label="CSV (chart data)", name=chart.name, filters=filters,
+            key=f"{key}_csv",
         )
-    with cols[1]:
         figure = chart.figure
         st.download_button(
             "HTML (interactive)",
@@ -186,9 +274,9 @@ def show_chart(chart: Chart, filters: QueryFilters, key: str,
             on_click="ignore",
             icon="🌐",
         )
-    # Drawing on the server starts a browser there: an action, so not on read-only servers.
-    if not read_only():
-        with cols[2]:
+        # Drawing on the server starts a browser there: an action, so not on read-only
+        # servers.
+        if not read_only():
             _image_export(chart, filters, key, fmt)
     if not selectable or event is None:
         return []

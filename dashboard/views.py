@@ -8,6 +8,7 @@ sample items carry a "sample" mark wherever they appear.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -17,7 +18,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.export import csv_download
-from dashboard.labels import actor_name, signal_name
+from dashboard.labels import SIGNAL_CODES, actor_name, signal_name
 from dashboard.sample import load_sample_data, read_only
 from dashboard.text import clip, escape_markdown, highlight_markdown, safe_url
 from scoring import reason_words
@@ -27,6 +28,7 @@ from storage.queries import QueryFilters
 __all__ = [
     "DataUnavailable",
     "REFRESH_SECONDS",
+    "article_export_rows",
     "article_rows",
     "ago",
     "article_table",
@@ -38,6 +40,7 @@ __all__ = [
     "evidence_panel",
     "coverage_rows",
     "evidence_rows",
+    "evidence_words",
     "feed_rows",
     "feed_title",
     "freshness",
@@ -197,8 +200,39 @@ def article_rows(items: pd.DataFrame) -> pd.DataFrame:
     if "outlets" in items:
         out.insert(4, "outlets", items["outlets"])
     if "evidence" in items:
-        out["evidence"] = [clip(e, 300) for e in items["evidence"]]
+        out["evidence"] = [clip(evidence_words(e), 300) for e in items["evidence"]]
     return out
+
+
+def article_export_rows(items: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """A full article CSV: the table's columns plus summary, language, actors by name and
+    every counted signal with its phrase (``evidence``: evidence_for rows of the items)."""
+    out = article_rows(items.drop(columns=["evidence"], errors="ignore"))
+    out.insert(2, "summary", [clip(t, 1000) for t in items["summary"]])
+    out.insert(4, "language", items["lang"].fillna(""))
+    out.insert(5, "actors", [
+        ", ".join(actor_name(a.strip()) for a in str(v or "").split(",") if a.strip())
+        for v in items["actors"]
+    ])
+    by_item: dict[int, list[str]] = {}
+    for r in evidence.itertuples():
+        if not bool(r.negated) and _suppressed(r.suppressed_by) is None:
+            by_item.setdefault(int(r.item_id), []).append(
+                f'{signal_name(r.signal)}: "{clip(r.text, 120)}"')
+    out["signals with their phrases"] = ["; ".join(by_item.get(int(i), []))
+                                         for i in items["item_id"]]
+    return out
+
+
+# storage joins an item's phrases as 'code: "text"; code: "text"'
+_EVIDENCE_CODE = re.compile(r'(?:^|(?<=; ))(' + "|".join(sorted(SIGNAL_CODES, key=len,
+                                                                  reverse=True)) + r')(?=: ")')
+
+
+def evidence_words(value: object) -> str:
+    """Storage's evidence summary with signal names instead of codes."""
+    text = value if isinstance(value, str) else ""
+    return _EVIDENCE_CODE.sub(lambda m: signal_name(m.group(1)), text)
 
 
 # On screen the link, score and evidence sit next to the title, where a reader looks
@@ -349,7 +383,8 @@ def day_articles(url: str, actor: str, day: date, filters: QueryFilters, stamp: 
     if items.empty:
         return
     picked = article_table(items, key=f"{key}_items")
-    csv_download(article_rows(items), label="CSV (these articles)",
+    csv_download(article_export_rows(items, cache.evidence(url, tuple(items["item_id"]), stamp)),
+                 label="CSV (these articles)",
                  name=f"articles-{actor}{'-' + also if also else ''}-{day}", filters=filters,
                  key=f"{key}_csv")
     if picked is not None:

@@ -79,7 +79,7 @@ st.caption(
 )
 picked = views.article_table(rows, key="news_table", height=560)
 export.csv_download(
-    views.article_rows(cache.news_export(url, wanted, stamp)),
+    views.article_export_rows(*cache.news_export(url, wanted, stamp)),
     label=f"CSV (all {min(total, 10_000)} filtered rows)",
     name="news",
     filters=wanted,

@@ -105,7 +105,7 @@ else:
     )
     picked = views.article_table(top, key="overview_top")
     export.csv_download(
-        views.article_rows(top),
+        views.article_export_rows(top, cache.evidence(url, tuple(top["item_id"]), stamp)),
         label="CSV (these stories)",
         name="top-stories-24h",
         filters=chosen,

@@ -686,7 +686,10 @@ def _story_outlets(db: Database, story_ids: list[int]) -> dict[int, int]:
 
 
 def _evidence_summary(evidence: pd.DataFrame, item_id: int) -> str:
-    rows = evidence[(evidence["item_id"] == item_id) & ~evidence["negated"].astype(bool)]
+    # only the phrases that counted: denied and stopped matches explain nothing here
+    stopped = evidence["suppressed_by"].map(lambda v: isinstance(v, str) and v != "")
+    rows = evidence[(evidence["item_id"] == item_id) & ~evidence["negated"].astype(bool)
+                    & ~stopped]
     return "; ".join(f'{r.signal}: "{r.text}"' for r in rows.itertuples())
 
 

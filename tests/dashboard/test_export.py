@@ -72,3 +72,31 @@ def test_server_image_or_a_reason_in_words() -> None:
 def test_unknown_image_format_is_refused() -> None:
     with pytest.raises(ExportUnavailable):
         render_image(go.Figure(), "exe")
+
+
+def test_provenance_names_filters_time_articles_and_sample() -> None:
+    from datetime import UTC, date, datetime
+
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from dashboard.charts import Chart
+    from dashboard.export import captioned, csv_frame, filters_text, provenance
+    from storage.queries import QueryFilters
+
+    data = pd.DataFrame({"day": ["2023-09-24"], "actor": ["KOS"], "smoothed": [3.0],
+                         "items": [7]})
+    chart = Chart("x", "t", go.Figure(), data)
+    f = QueryFilters(actors=("SRB", "KOS"), date_from=date(2023, 9, 1), date_to=date(2023, 9, 30),
+                     signals=("armed_clash",))
+    text = provenance(chart, f, datetime(2026, 12, 3, 9, 5, tzinfo=UTC), sample=True)
+    assert "actors Serbia, Kosovo" in text and "Armed clash" in text
+    assert "generated 03 Dec 2026 09:05 UTC from 7 articles" in text
+    assert text.endswith("SAMPLE DATA, not live news")
+    assert "SAMPLE" not in provenance(chart, QueryFilters(), datetime.now(UTC), sample=False)
+    assert "actors" not in filters_text(QueryFilters())
+    fig = captioned(go.Figure(), "<b>x</b> " + text)
+    (note,) = fig.layout.annotations
+    assert note.text.startswith("&lt;b&gt;"), "the caption is escaped for Plotly"
+    out = csv_frame(data)
+    assert list(out.columns) == ["day", "actor", "actor name", "index (smoothed)", "articles"]

@@ -193,8 +193,11 @@ def test_overview_exports_the_drawn_data(
         "tension-index_srb-kos-bih-rs-mne-mkd_20220105_20251231_"
     ) and name.endswith(".csv")
     drawn = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", parse_dates=["day"])
-    assert list(drawn.columns) == ["day", "actor", "smoothed", "raw", "items", "stories", "spike"]
+    # headers in the chart's words, each actor code with its name
+    assert list(drawn.columns) == ["day", "actor", "actor name", "index (smoothed)",
+                                   "day's score", "articles", "stories", "in a spike"]
     assert set(drawn["actor"]) == FOCAL
+    assert set(drawn.loc[drawn["actor"] == "KOS", "actor name"]) == {"Kosovo"}
     assert drawn["day"].min() == pd.Timestamp(first)
     assert drawn["day"].max() == pd.Timestamp("2025-12-31")
     # The drawn daily score equals the aggregate it came from.
@@ -202,16 +205,19 @@ def test_overview_exports_the_drawn_data(
         sample_db_url, QueryFilters(actors=("KOS",), date_from=date(2022, 1, 1))
     )
     kos = drawn[drawn["actor"] == "KOS"]
-    assert kos["raw"].sum() == pytest.approx(daily["score"].sum())
-    assert int(kos["items"].sum()) == int(daily["items"].sum())
+    assert kos["day's score"].sum() == pytest.approx(daily["score"].sum())
+    assert int(kos["articles"].sum()) == int(daily["items"].sum())
 
     # "What changed in the last 24 hours" ends at the newest sample item.
     assert len(at.dataframe(key="overview_top").value) > 0
     html_name, html = download(at, "overview_index_html")
     assert html_name.endswith(".html") and b"Plotly.newPlot" in html
+    # the export carries its provenance: filters, time of export, article count, sample mark
+    assert b"Balkan Tension Monitor" in html and b"generated " in html
+    assert b" articles" in html and b"SAMPLE DATA" in html
     mix_name, mix = download(at, "overview_mix_csv")
     assert mix_name.startswith("signal-mix_")
-    assert pd.read_csv(io.BytesIO(mix), encoding="utf-8-sig")["count"].sum() > 0
+    assert pd.read_csv(io.BytesIO(mix), encoding="utf-8-sig")["mentions"].sum() > 0
 
 
 def test_server_image_export_on_demand(
@@ -228,6 +234,21 @@ def test_server_image_export_on_demand(
     name, data = download(at, "map_png_download")
     assert name.startswith("tension-map_") and name.endswith(".png")
     assert data.startswith(b"\x89PNG")
+
+
+def test_an_exported_svg_carries_the_caption(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch, media: type
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), PAGES[0])
+    at.radio(key="export_format").set_value("svg").run()
+    at.button(key="overview_index_svg_make").click().run()
+    assert not at.exception
+    if not [b for b in at.download_button if b.key == "overview_index_svg_download"]:
+        assert any("SVG export is not available" in w.value for w in at.warning)
+        return
+    _, data = download(at, "overview_index_svg_download")
+    assert b"<svg" in data[:500]
+    assert b"Balkan Tension Monitor" in data and b"SAMPLE DATA" in data
 
 
 def test_news_search_filters_and_csv(
@@ -250,6 +271,13 @@ def test_news_search_filters_and_csv(
     assert len(rows) == expected
     assert rows["sample"].all()
     assert set(rows["title"]) >= set(found["title"])
+    assert {"summary", "language", "actors", "signals", "signals with their phrases",
+            "link"} <= set(rows.columns)
+    phrases = rows["signals with their phrases"].dropna()
+    assert phrases.str.contains(': "').any()
+    assert not phrases.str.contains("armed_clash|police_action|intl_statement").any(), \
+        "signal names, not codes"
+    assert rows["actors"].dropna().str.contains("Serbia").any()
     at.selectbox(key="news_dir").set_value("de-escalation").run()
     narrowed = at.dataframe(key="news_table").value
     assert len(narrowed) < len(found)
