@@ -43,6 +43,7 @@ __all__ = [
     "image_format",
     "plotly_config",
     "render_image",
+    "themed",
     "show_chart",
 ]
 
@@ -231,6 +232,26 @@ def csv_frame(data: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={c: CSV_WORDS[c] for c in out.columns if c in CSV_WORDS})
 
 
+def _theme() -> str:
+    """The reader's theme ("light" or "dark"); light when the browser has not said."""
+    try:
+        kind = getattr(st.context.theme, "type", None)
+    except Exception:  # noqa: BLE001 - no browser context (bare scripts, some tests)
+        kind = None
+    return "dark" if kind == "dark" else "light"
+
+
+def themed(figure: go.Figure, theme: str) -> go.Figure:
+    """The on-screen figure for the reader's theme: on a dark page a dark template on a
+    transparent background, not a white box. Exports (HTML, PNG/SVG) stay light."""
+    if theme != "dark":
+        return figure
+    fig = go.Figure(figure)
+    fig.update_layout(template="plotly_dark", paper_bgcolor="rgba(0,0,0,0)",
+                      plot_bgcolor="rgba(0,0,0,0)", font={"color": "#E0E0E0"})
+    return fig
+
+
 def _sample_present() -> bool:
     url = cache.db_url()
     feeds = cache.options(url, cache.stamp(url))[0]
@@ -251,7 +272,8 @@ def show_chart(chart: Chart, filters: QueryFilters, key: str,
     chart = replace(chart, figure=captioned(
         chart.figure, provenance(chart, filters, datetime.now(UTC), _sample_present())))
     event = st.plotly_chart(
-        chart.figure, theme=None, key=f"{key}_chart", config=plotly_config(stem, fmt),
+        themed(chart.figure, _theme()), theme=None, key=f"{key}_chart",
+        config=plotly_config(stem, fmt),
         on_select="rerun" if selectable else "ignore",
         selection_mode="points",
     )

@@ -25,6 +25,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.labels import ACTOR_CODES, SIGNAL_CODES, actor_option, signal_name
+from dashboard.text import feed_title
 from storage.queries import DIRECTIONS, QueryFilters
 
 __all__ = [
@@ -63,6 +64,9 @@ _KEYS = {
 }
 _URL_NAMES = ("actors", "range", "from", "to", "signals", "sources", "langs")
 _NOTES = "_filters_notes"
+# The last day the preset window ended on, to notice when newer data moves it.
+_ANCHOR = "_filters_anchor"
+_MOVED = "_filters_moved"
 # A sane bound on what a URL may ask for; longer lists are someone pasting junk.
 MAX_VALUES = 50
 # Characters read from one parameter (all its repeats together); the rest is not looked at.
@@ -317,7 +321,7 @@ def sidebar(db_url: str) -> QueryFilters:
     stamp = cache.stamp(db_url)
     feeds, languages, first, latest = cache.options(db_url, stamp)
     feed_names = {
-        int(r.feed_id): str(r.name) + (" (sample)" if r.is_sample else "")
+        int(r.feed_id): feed_title(r.title, r.name) + (" (sample)" if r.is_sample else "")
         for r in feeds.itertuples()
     }
     anchor = _anchor(latest)
@@ -353,10 +357,22 @@ def sidebar(db_url: str) -> QueryFilters:
         custom = tuple(picked) if isinstance(picked, list | tuple) else (picked, None)
         date_from, date_to = date_window(preset, anchor, (custom + (None, None))[:2])
         date_from, date_to = max(lo, min(date_from, hi)), max(lo, min(date_to, hi))
+        st.session_state.pop(_MOVED, None)  # the reader chose the dates
     else:
         date_from, date_to = date_window(preset, anchor)
         if latest is not None and anchor == latest:
             bar.caption(f"Dates end on {latest:%d %b %Y}, the newest day with data.")
+        # The window follows the newest data: when newer articles move it, say so (kept
+        # until it moves again or the reader picks dates; a live refresh reruns the page
+        # at once, so a note shown for one run only would never be seen).
+        before = st.session_state.get(_ANCHOR)
+        if before is not None and before != anchor:
+            st.session_state[_MOVED] = (before, anchor)
+        moved = st.session_state.get(_MOVED)
+        if moved and moved[1] == anchor:
+            bar.info(f"Newer articles arrived: the dates now end on {anchor:%d %b %Y} "
+                     f"instead of {moved[0]:%d %b %Y}.", icon="ℹ️")
+    st.session_state[_ANCHOR] = anchor
     signals = bar.multiselect(
         "Signals", list(SIGNAL_CODES), key=_KEYS["signals"], format_func=signal_name,
         placeholder="All signals",

@@ -15,7 +15,10 @@ import string
 import unicodedata
 from urllib.parse import urlsplit
 
-__all__ = ["MAX_CHARS", "clip", "escape_markdown", "highlight_markdown", "hover_text", "safe_url"]
+__all__ = [
+    "MAX_CHARS", "clip", "escape_markdown", "feed_title", "highlight_markdown", "hover_text",
+    "safe_url",
+]
 
 # A feed can send a megabyte of "summary"; nobody reads more than this on a card.
 MAX_CHARS = 2000
@@ -102,6 +105,14 @@ def highlight_markdown(
         i = j
     joined = "".join(out).strip()
     return joined if len(joined) <= 4 * MAX_CHARS else escape_markdown(text)
+
+
+def feed_title(title: object, name: object) -> str:
+    """What a feed is called on screen: its own title, else its configured name."""
+    for value in (title, name):
+        if isinstance(value, str) and value.strip():
+            return clip(value, 120)
+    return "(unnamed feed)"
 
 
 def hover_text(value: str | None, limit: int = 120) -> str:

@@ -20,7 +20,7 @@ from dashboard import cache
 from dashboard.export import csv_download
 from dashboard.labels import SIGNAL_CODES, actor_name, signal_name
 from dashboard.sample import load_sample_data, read_only
-from dashboard.text import clip, escape_markdown, highlight_markdown, safe_url
+from dashboard.text import clip, escape_markdown, feed_title, highlight_markdown, safe_url
 from scoring import reason_words
 from storage import StorageError, redact
 from storage.queries import QueryFilters
@@ -42,7 +42,6 @@ __all__ = [
     "evidence_rows",
     "evidence_words",
     "feed_rows",
-    "feed_title",
     "freshness",
     "ignored_filters_note",
     "live_header",
@@ -408,14 +407,6 @@ def ignored_filters_note(filters: QueryFilters, follows: set[str], what: str) ->
         names = " and ".join(_FILTER_WORDS[n] for n in ignored)
         st.caption(f"{what} does not follow the {names} filter{'s' if len(ignored) > 1 else ''}"
                    ": it counts every article of the chosen actors, dates and sources.")
-
-
-def feed_title(title: object, name: object) -> str:
-    """What a feed is called on screen: its own title, else its configured name."""
-    for value in (title, name):
-        if isinstance(value, str) and value.strip():
-            return clip(value, 120)
-    return "(unnamed feed)"
 
 
 def feed_rows(health: pd.DataFrame) -> pd.DataFrame:

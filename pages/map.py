@@ -3,6 +3,7 @@ the chosen articles name, each clickable to its articles."""
 
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import cache, charts, export, filters, geo, views
@@ -69,10 +70,14 @@ st.subheader("Figures per actor")
 if now.empty:
     st.info("No scored article in the chosen dates and sources.")
 else:
-    table = now.assign(actor_name=[actor_name(a) for a in now["actor"]])[
-        ["actor", "actor_name", "current", "previous", "change", "spike"]
-    ]
+    table = pd.DataFrame({
+        "actor": [actor_name(a) for a in now["actor"]],
+        "index": now["current"].round(2),
+        "index 7 days before": now["previous"].round(2),
+        "change in 7 days": now["change"].round(2),
+        "in a spike": now["spike"].astype(bool),
+    })
     st.caption(
         "Actors without a place on the map (NATO, the EU, the USA, Russia, …) are listed too."
     )
-    st.dataframe(table.round(2), hide_index=True, key="map_table")
+    st.dataframe(table, hide_index=True, key="map_table")

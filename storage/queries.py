@@ -884,9 +884,11 @@ def _titles(db: Database, item_ids: list[int]) -> dict[int, tuple[str, bool]]:
 
 
 def feed_options(db: Database) -> pd.DataFrame:
-    """Feeds for the source filter: columns feed_id, name, is_sample, enabled (by name)."""
-    stmt = select(Feed.id, Feed.name, Feed.is_sample, Feed.enabled).order_by(Feed.name, Feed.id)
-    frame = _frame(db, stmt, ["feed_id", "name", "is_sample", "enabled"])
+    """Feeds for the source filter: columns feed_id, name, title (the feed's own, may be
+    empty), is_sample, enabled (by name)."""
+    stmt = select(Feed.id, Feed.name, Feed.title, Feed.is_sample, Feed.enabled).order_by(
+        Feed.name, Feed.id)
+    frame = _frame(db, stmt, ["feed_id", "name", "title", "is_sample", "enabled"])
     return frame.astype({"feed_id": int, "is_sample": bool, "enabled": bool})
 
 

@@ -44,7 +44,8 @@ SAMPLE_RANGE = "range=custom&from=2022-01-05&to=2025-12-31"
 README_RANGE = "range=custom&from=2022-01-05&to=2023-09-30"
 SAMPLE_FROM, SAMPLE_TO = date(2022, 1, 5), date(2025, 12, 31)
 WAIT_MS = 90_000
-CSV_HEADER = ["published (UTC)", "title", "source", "score", "signals", "sample", "link"]
+CSV_HEADER = ["published (UTC)", "title", "summary", "source", "language", "actors", "score",
+              "signals", "sample", "link"]
 
 # --- page helpers -------------------------------------------------------------------------
 
@@ -136,6 +137,24 @@ def table_rows(page, index: int = 0, *, wait: bool = True) -> list[dict[str, str
     )
 
 
+def grid_index(page, heading: str) -> int:  # noqa: ANN001
+    """The position among the page's dataframes of the first one after ``heading``."""
+    page.get_by_text(heading, exact=True).first.wait_for(timeout=WAIT_MS)
+    return page.evaluate(
+        """(heading) => {
+            const head = [...document.querySelectorAll('h1, h2, h3')]
+                .find(h => h.innerText.trim() === heading);
+            const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')];
+            return grids.findIndex(g =>
+                head.compareDocumentPosition(g) & Node.DOCUMENT_POSITION_FOLLOWING);
+        }""",
+        heading,
+    )
+
+
+TOP_24H = "What changed in the last 24 hours"
+
+
 def rows_after_change(page, before: list[dict[str, str]], index: int = 0) -> list[dict[str, str]]:  # noqa: ANN001, E501
     """The n-th table's rows once they differ from ``before`` (the grid redraws after a rerun)."""
     deadline = WAIT_MS
@@ -211,7 +230,7 @@ def test_overview_filters_news_search_and_csv(
     focal = sorted(actor_name(a) for a in FOCAL_ACTORS)
     wait_legend(page, focal)
     assert sorted(card_labels(page)) == focal
-    stories = table_rows(page)
+    stories = table_rows(page, grid_index(page, TOP_24H))
     assert stories and all(r["published (UTC)"].startswith("2023-09-30") for r in stories)
     no_errors_shown(page)
     shot = full_page_png(page, tmp_path / "overview.png")
@@ -224,7 +243,7 @@ def test_overview_filters_news_search_and_csv(
     # The whole sample, then one actor at a time through the sidebar.
     open_page(page, f"{base}/?{SAMPLE_RANGE}", ready=".js-plotly-plot")
     wait_legend(page, focal)
-    top_all = table_rows(page)
+    top_all = table_rows(page, grid_index(page, TOP_24H))
     assert top_all, "the last-24-hours table has rows for all actors"
 
     # Serbia only: one line, one card, the table follows, the URL says so.
@@ -237,7 +256,8 @@ def test_overview_filters_news_search_and_csv(
         "() => document.querySelectorAll('.js-plotly-plot')[1].layout.title.text"
     )
     assert "(SRB)" in mix_title, mix_title
-    rows_after_change(page, top_all)  # the last-24-hours table follows the filter
+    # the last-24-hours table follows the filter
+    rows_after_change(page, top_all, grid_index(page, TOP_24H))
 
     # Switch to Kosovo: the old line goes, the new one comes, the URL follows.
     unpick(page, "Serbia (SRB)")
@@ -322,6 +342,8 @@ def test_overview_filters_news_search_and_csv(
 # Markdown and Streamlit directives in titles and summaries, HTML in the source name
 # (the feed's file name) and the feed title.
 HOSTILE_NAME = "<svg onload=window.__pwned=1> :red[x] <img src=x onerror=window.__pwned=1>"
+# The feed's own title, as stored (its HTML stripped, its Markdown kept): pages show it.
+HOSTILE_TITLE = ":red[Feed] **feed** $$y$$"
 HOSTILE_FEED = """<?xml version="1.0" encoding="utf-8"?>
 <!-- Hostile markup in every text field; the browser test asserts none of it acts. -->
 <rss version="2.0"><channel>
@@ -397,7 +419,8 @@ def test_hostile_feed_never_executes_or_renders(
     summary = ingest(db_url, feed)
     assert summary["new"] == 3, summary
     stored = queries.news_page(db_url, QueryFilters())
-    assert set(stored["source"]) == {HOSTILE_NAME}  # the markup really reaches the pages
+    # the feed is shown by its own (hostile) title: the markup really reaches the pages
+    assert set(stored["source"]) == {HOSTILE_TITLE}
     assert any(":red[RED]" in t for t in stored["title"])
     base = serve(db_url)
 
@@ -412,7 +435,7 @@ def test_hostile_feed_never_executes_or_renders(
     # News: the source name is a cell, verbatim; the javascript: link is not offered.
     open_page(page, f"{base}/news", ready='[data-testid="stDataFrame"]')
     rows = table_rows(page)
-    assert [r["source"] for r in rows] == [HOSTILE_NAME] * 3
+    assert [r["source"] for r in rows] == [HOSTILE_TITLE] * 3
     titles = [r["title"] for r in rows]
     first = next(i for i, t in enumerate(titles) if t.startswith("Serbia accuses Kosovo"))
     assert ":red[RED] $$x^2$$" in titles[first]
@@ -421,23 +444,90 @@ def test_hostile_feed_never_executes_or_renders(
 
     # The evidence panel writes title, summary and source through Markdown: all literal.
     select_row(page, 0, first)
-    page.get_by_text("Bold phrases asserted a signal").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Bold phrases counted for a signal").wait_for(timeout=WAIT_MS)
     settled(page)
     shown = markdown_text(page)
     for literal in (
         ":red[RED] $$x^2$$",
         "**bold** [click](javascript:alert(1))",
-        HOSTILE_NAME,
+        HOSTILE_TITLE,
     ):
         assert literal in shown, (literal, shown)
     assert page.evaluate(INJECTED) == CLEAN
     assert page.locator('[data-testid="stLinkButton"]').count() == 0  # no http(s) link
     no_errors_shown(page)
 
-    # The sidebar lists the source by its name, as text.
+    # The sidebar lists the source by its title, as text.
     box = page.get_by_role("combobox", name="Sources")
     box.click()
     option = page.get_by_role("option").first
-    assert option.inner_text() == HOSTILE_NAME
+    assert option.inner_text() == HOSTILE_TITLE
     page.keyboard.press("Escape")
     assert page.evaluate(INJECTED) == CLEAN
+
+
+# --- 3. the README's screenshots: Overview light and dark, the Actor page, a phone ---------
+
+DOCS = ROOT / "docs"
+
+
+def _save(shot: bytes, name: str) -> None:
+    if os.environ.get("TENSION_UPDATE_SCREENSHOT") == "1":
+        DOCS.mkdir(exist_ok=True)
+        (DOCS / name).write_bytes(shot)
+
+
+def _chart_background(page) -> str:  # noqa: ANN001
+    return page.evaluate(
+        "() => getComputedStyle(document.querySelector('.js-plotly-plot .main-svg')).background"
+        " + '|' + document.querySelector('.js-plotly-plot').layout.paper_bgcolor"
+    )
+
+
+def test_dark_theme_actor_page_and_phone_width(
+    sample_db_url: str, serve: Callable[[str], str], browser, tmp_path: Path  # noqa: ANN001
+) -> None:
+    base = serve(sample_db_url)
+    dark = browser.new_context(viewport={"width": 1400, "height": 900}, color_scheme="dark")
+    try:
+        tab = dark.new_page()
+        tab.js_errors = []
+        tab.on("pageerror", lambda exc: tab.js_errors.append(str(exc)))
+        open_page(tab, f"{base}/?{README_RANGE}", ready=".js-plotly-plot")
+        # the dark page draws its charts on a transparent background, not a white box
+        assert "rgba(0, 0, 0, 0)" in _chart_background(tab), _chart_background(tab)
+        no_errors_shown(tab)
+        _save(full_page_png(tab, tmp_path / "overview-dark.png"), "overview-dark.png")
+    finally:
+        dark.close()
+
+    light = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        tab = light.new_page()
+        tab.js_errors = []
+        tab.on("pageerror", lambda exc: tab.js_errors.append(str(exc)))
+        open_page(tab, f"{base}/actor?actor=KOS&{README_RANGE}", ready=".js-plotly-plot")
+        assert "Kosovo" in tab.locator('[data-testid="stMain"]').inner_text()
+        no_errors_shown(tab)
+        shot = full_page_png(tab, tmp_path / "actor.png")
+        assert png_size(shot)[0] == 1400
+        _save(shot, "actor.png")
+    finally:
+        light.close()
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        tab = phone.new_page()
+        tab.js_errors = []
+        tab.on("pageerror", lambda exc: tab.js_errors.append(str(exc)))
+        open_page(tab, f"{base}/?{README_RANGE}", ready=".js-plotly-plot")
+        no_errors_shown(tab)
+        # one export control per chart, and no horizontal scroll of the page itself
+        charts_n = tab.locator(".js-plotly-plot").count()
+        exports = tab.get_by_role("button", name=re.compile("Export")).count()
+        assert exports == charts_n, (exports, charts_n)
+        wide = tab.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= 390 + 2, wide
+        _save(full_page_png(tab, tmp_path / "overview-phone.png"), "overview-phone.png")
+    finally:
+        phone.close()

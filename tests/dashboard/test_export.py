@@ -100,3 +100,16 @@ def test_provenance_names_filters_time_articles_and_sample() -> None:
     assert note.text.startswith("&lt;b&gt;"), "the caption is escaped for Plotly"
     out = csv_frame(data)
     assert list(out.columns) == ["day", "actor", "actor name", "index (smoothed)", "articles"]
+
+
+def test_dark_theme_charts_are_not_white_boxes() -> None:
+    import plotly.graph_objects as go
+
+    from dashboard.export import themed
+
+    fig = go.Figure(layout={"template": "plotly_white"})
+    assert themed(fig, "light") is fig
+    dark = themed(fig, "dark")
+    assert dark.layout.paper_bgcolor == "rgba(0,0,0,0)"
+    assert dark.layout.template.layout.paper_bgcolor != fig.layout.template.layout.paper_bgcolor
+    assert fig.layout.paper_bgcolor is None, "the light figure (for exports) is untouched"

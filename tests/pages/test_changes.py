@@ -159,3 +159,19 @@ def test_an_article_with_a_suppressed_match_still_highlights_and_explains(
     evidence = next(d.value for d in at.dataframe if "counted" in d.value.columns)
     assert "suppressed_by" not in evidence.columns
     assert any(str(c).startswith("no: ") for c in evidence["counted"])
+
+
+def test_a_moving_default_window_is_said(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch), PAGES[0])
+    assert not any("Newer articles arrived" in i.value for i in at.sidebar.info)
+    was = queries.latest_day(sample_db_url)
+    feed = tmp_path / "later.xml"
+    feed.write_text(NEWER.replace("Wed, 31 Dec 2025", "Mon, 15 Jun 2026").replace(
+        "late-1", "late-2"), encoding="utf-8")
+    ingest(sample_db_url, feed)
+    at.run()
+    assert not at.exception
+    notes = [i.value for i in at.sidebar.info if "Newer articles arrived" in i.value]
+    assert notes and "15 Jun 2026" in notes[0] and f"{was:%d %b %Y}" in notes[0]
