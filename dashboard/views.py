@@ -210,6 +210,10 @@ def article_table(items: pd.DataFrame, key: str, *, height: int | None = None) -
     return None
 
 
+def _named(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> None:
     """One article with the phrases that scored it in bold (escaped), and the evidence rows."""
     match = items[items["item_id"] == item_id]
@@ -234,7 +238,8 @@ def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> N
             spans = [
                 (int(r.start), int(r.end))
                 for r in ev.itertuples()
-                if r.field == field and not r.negated and not r.suppressed_by
+                # Only a named suppressor counts (a missing value is NaN, which is truthy).
+                if r.field == field and not r.negated and not _named(r.suppressed_by)
             ]
             body = highlight_markdown(text, spans)
             st.markdown(f"**{body}**" if field == "title" and not spans else body)
