@@ -166,8 +166,9 @@ def article_rows(items: pd.DataFrame) -> pd.DataFrame:
 
 # On screen the link, score and evidence sit next to the title, where a reader looks
 # (at 1400 px the grid is narrower than its columns); the CSV keeps article_rows' order.
+# The date-estimated mark follows the source, so it pushes no earlier column out of view.
 _SHOWN_ORDER = (
-    "published (UTC)", ESTIMATED, "title", "link", "score", "signals", "evidence", "source",
+    "published (UTC)", "title", "link", "score", "signals", "evidence", "source", ESTIMATED,
     "outlets", "sample",
 )  # fmt: skip
 # Rows of Streamlit's grid are 35 px; a short list gets a short table, not blank rows.
