@@ -236,8 +236,9 @@ def evidence_words(value: object) -> str:
 
 # On screen the link, score and evidence sit next to the title, where a reader looks
 # (at 1400 px the grid is narrower than its columns); the CSV keeps article_rows' order.
+# The date-estimated mark follows the source, so it pushes no earlier column out of view.
 _SHOWN_ORDER = (
-    "published (UTC)", ESTIMATED, "title", "link", "score", "signals", "evidence", "source",
+    "published (UTC)", "title", "link", "score", "signals", "evidence", "source", ESTIMATED,
     "outlets", "sample",
 )  # fmt: skip
 # Rows of Streamlit's grid are 35 px; a short list gets a short table, not blank rows.
@@ -329,7 +330,7 @@ def evidence_panel(url: str, items: pd.DataFrame, item_id: int, stamp: str) -> N
 def _suppressed(value: object) -> str | None:
     """The reason a match did not count, or None: an empty reason comes back from the
     database as None, NaN (pandas) or ""; none of them is a reason."""
-    return value if isinstance(value, str) and value else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _evidence_spans(ev: pd.DataFrame) -> tuple[dict[str, list], dict[str, list]]:

@@ -770,7 +770,7 @@ def evidence_for(db: Database, item_ids: Iterable[int]) -> pd.DataFrame:
 
     Columns: item_id, signal, actor, target, text, field (title or summary),
     start, end (offsets into that field), negated, hedged, weight,
-    suppressed_by. Ordered by item, field, position.
+    suppressed_by ("" when nothing suppressed the match). Ordered by item, field, position.
     """
     ids = sorted({int(i) for i in item_ids})
     if not ids:
@@ -799,6 +799,8 @@ def evidence_for(db: Database, item_ids: Iterable[int]) -> pd.DataFrame:
         )
         frames.append(_frame(db, stmt, EVIDENCE_COLUMNS))
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    # NULL arrives as NaN in pandas 3's string columns, and NaN is truthy: say "none" as "".
+    frame["suppressed_by"] = frame["suppressed_by"].fillna("").astype(str)
     return frame.astype({"negated": bool, "hedged": bool, "weight": float})
 
 

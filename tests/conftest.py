@@ -22,8 +22,44 @@ from storage import migrate
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SAMPLE_FILES = sorted((ROOT / "data" / "sample").glob("*.xml"))
+# Set in CI (.ci/run): a missing ../shared is then an error, not a skip.
+REQUIRE_SHARED_ENV = "TENSION_REQUIRE_SHARED"
 
-_OUR_ENV = ("TENSION_DB_URL", "TENSION_FEEDS_FILE")
+_OUR_ENV = ("TENSION_DB_URL", "TENSION_FEEDS_FILE", "TENSION_READONLY")
+
+
+def needs_shared(*parts: str) -> pytest.MarkDecorator:
+    """Mark a test (or a module, as ``pytestmark``) that reads ``../shared/<parts>``.
+
+    Where that material is missing (a clone without ../shared) the test is skipped with a
+    reason naming the missing folder; with TENSION_REQUIRE_SHARED=1 it fails instead.
+    Read the files inside the test or a fixture, never at import time.
+    """
+    return pytest.mark.shared(SHARED.joinpath(*parts))
+
+
+def shared_missing(path: Path) -> None:
+    """Skip (or, with TENSION_REQUIRE_SHARED=1, fail) because ``path`` in ../shared is absent."""
+    where = SHARED if not SHARED.is_dir() else path
+    reason = f"needs {path}: the folder {where} is missing (a clone without ../shared)"
+    if os.environ.get(REQUIRE_SHARED_ENV, "").strip() == "1":
+        pytest.fail(f"{reason}; {REQUIRE_SHARED_ENV}=1 makes that an error", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "shared(path): reads material from ../shared; skipped when it is missing "
+        "(failed with TENSION_REQUIRE_SHARED=1)",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("shared"):
+        path = Path(mark.args[0])
+        if not path.exists():
+            shared_missing(path)
 
 
 def use_postgres() -> bool:

@@ -27,7 +27,11 @@ STREAMLIT_MARKUP = [
 ]
 
 
-def _vectors() -> list[str]:
+def _vectors() -> list:
+    # Read at collection for parametrize: where ../shared is missing, one placeholder case
+    # carries the mark that skips it (or fails it in CI) with the folder named.
+    if not VECTORS.exists():
+        return [pytest.param("", marks=pytest.mark.shared(VECTORS), id="shared-vectors")]
     lines = VECTORS.read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["input"] for line in lines if line.strip()]
 
@@ -57,6 +61,7 @@ def test_escaped_markdown_is_inert_and_keeps_the_text(value: str) -> None:
     assert _unescape(md) == clip(value, limit=100_000)
 
 
+@pytest.mark.shared(VECTORS)
 def test_sanitizer_corpus_is_read() -> None:
     assert len(_vectors()) > 100
 

@@ -30,14 +30,14 @@ import pytest
 from sqlalchemy import text
 
 from storage import get_engine
-from tests.conftest import ROOT, SHARED, new_database_url
+from tests.conftest import ROOT, SHARED, needs_shared, new_database_url
 
 CORPORA = SHARED / "corpora"
 CHUNKS = 4  # CLI invocations; each takes a few hundred files
 
 pytestmark = [
     pytest.mark.timeout(300),
-    pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not beside the repo"),
+    needs_shared("corpora"),
 ]
 
 # Markup that survived plain-text conversion, or the pieces of a script payload.

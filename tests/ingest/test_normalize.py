@@ -25,6 +25,7 @@ from ingest.normalize import (
     story_key,
 )
 from ingest.parse import parse_feed
+from tests.conftest import needs_shared
 
 FEEDS_DIR = Path(__file__).resolve().parent.parent / "data" / "feeds"
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
@@ -202,6 +203,7 @@ def test_plain_text(raw, expected):
     assert plain_text(raw) == expected
 
 
+@needs_shared("corpora", "miniflux", "sanitizer_vectors.jsonl")
 def test_miniflux_sanitizer_vectors_leave_no_markup():
     lines = (CORPORA / "miniflux" / "sanitizer_vectors.jsonl").read_text().splitlines()
     assert len(lines) > 100
@@ -290,6 +292,7 @@ def _dated(text: str) -> NewsItem:
     return normalize_feed(parse_feed(body), source="s", feed_lang="en", fetched_at=FETCHED)[0]
 
 
+@needs_shared("corpora", "feedparser", "date_vectors.tsv")
 def test_feedparser_date_vectors():
     rows = list(csv.DictReader(
         (CORPORA / "feedparser" / "date_vectors.tsv").open(encoding="utf-8"), delimiter="\t",
@@ -322,6 +325,7 @@ def test_feedparser_date_vectors():
     assert with_tuple > 30 and same >= 0.8 * with_tuple
 
 
+@needs_shared("corpora", "miniflux", "date_vectors.tsv")
 def test_miniflux_date_vectors():
     rows = list(csv.DictReader(
         (CORPORA / "miniflux" / "date_vectors.tsv").open(encoding="utf-8"), delimiter="\t",

@@ -10,6 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from ingest.errors import FeedParseError, NotAFeed
 from ingest.parse import ParsedFeed, parse_feed
+from tests.conftest import needs_shared
 
 FEEDS_DIR = Path(__file__).resolve().parent.parent / "data" / "feeds"
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
@@ -179,6 +180,7 @@ def test_utf16_document_with_entities_is_checked_too():
     assert "root:" not in _all_text(parsed)
 
 
+@needs_shared("corpora", "feedparser")
 def test_simple_entities_still_work():
     # feedparser's own case: a plain internal entity must keep working (no false alarm).
     path = CORPORA / "feedparser" / "wellformed" / "rss" / "entity_in_doctype.xml"
@@ -187,6 +189,7 @@ def test_simple_entities_still_work():
     assert parsed.entries[0]["guid"] == "tag:example.com,2006-05-04:/blog/"
 
 
+@needs_shared("corpora", "feedvalidator")
 @pytest.mark.parametrize("name", ["system_entity.xml", "system_entity_http.xml"])
 def test_feedvalidator_system_entity_cases_keep_their_item(name):
     path = CORPORA / "feedvalidator" / "rss" / "should" / name
@@ -224,6 +227,7 @@ def _corpus_documents() -> list[Path]:
     )
 
 
+@needs_shared("corpora")
 def test_every_corpus_file_parses_or_raises_our_error():
     documents = _corpus_documents()
     assert len(documents) > 2000  # the corpora are really there

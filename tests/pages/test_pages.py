@@ -295,6 +295,36 @@ def test_news_shows_a_rows_evidence_on_selection(
     assert any("**" in m.value for m in at.markdown), "evidence is highlighted"
 
 
+def test_evidence_bolds_the_phrases_not_the_whole_title(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An unsuppressed match has no suppressed_by (NULL): under pandas 3 that came back as
+    # NaN, which is truthy, so every match looked suppressed and the whole title went bold.
+    from dashboard.text import escape_markdown, highlight_markdown
+
+    at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), "pages/news.py")
+    at.number_input(key="news_min").set_value(5.0).run()
+    rows = queries.news_page(
+        sample_db_url,
+        QueryFilters(date_from=date(2022, 1, 5), date_to=date(2025, 12, 31), min_score=5.0),
+    )
+    for position, item in enumerate(rows.itertuples()):
+        ev = queries.evidence_for(sample_db_url, [item.item_id])
+        spans = [(int(r.start), int(r.end)) for r in ev.itertuples()
+                 if r.field == "title" and not r.negated and r.suppressed_by == ""]  # fmt: skip
+        if spans:
+            break
+    else:
+        pytest.fail("no article in the sample has an asserted phrase in its title")
+    at.session_state["news_table"] = {
+        "selection": {"rows": [position], "columns": [], "cells": []}
+    }
+    at.run()
+    shown = [m.value for m in at.markdown]
+    assert highlight_markdown(item.title, spans) in shown
+    assert f"**{escape_markdown(item.title)}**" not in shown
+
+
 def test_actor_page_follows_its_picker(sample_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     at = visit(app(sample_db_url, monkeypatch, **ALL_DATES), "pages/actor.py")
     at.selectbox(key="actor_pick").set_value("KOS").run()

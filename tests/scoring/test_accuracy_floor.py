@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from scoring.evaluate import evaluate_items, split_of
+from tests.conftest import shared_missing
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVSET = ROOT.parent / "shared" / "devset"
@@ -27,7 +28,7 @@ FIGURES = ("macro_f1", "micro_f1", "actor_f1", "direction_accuracy")
 
 def _devset() -> list[dict]:
     if not DEVSET.is_dir():
-        pytest.skip(f"the real dev set is not here ({DEVSET}); CI provides ../shared")
+        shared_missing(DEVSET)
     items = []
     for path in sorted(DEVSET.glob("*.jsonl")):
         items += [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines()

@@ -35,6 +35,7 @@ from scoring.cluster import (
     simhash,
     story_text,
 )
+from tests.conftest import needs_shared
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpora" / "realworld-news"
@@ -431,6 +432,7 @@ def measured() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     return measure_pairs()
 
 
+@needs_shared("corpora", "realworld-news")
 def test_default_threshold_keeps_the_measured_precision_and_recall(measured) -> None:
     same, different = measured
     assert len(same) > 3000 and len(different) > 40000
@@ -441,6 +443,7 @@ def test_default_threshold_keeps_the_measured_precision_and_recall(measured) -> 
     assert not any(d <= DEFAULT_MAX_DISTANCE for k, d in different if k.startswith("real"))
 
 
+@needs_shared("corpora", "realworld-news")
 def test_edits_that_change_no_words_are_always_caught(measured) -> None:
     same, _ = measured
     for kind in ("punctuation", "prefix", "agency tag", "upper case", "no diacritics"):

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring import ItemScore, score_item
+from tests.conftest import needs_shared
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "serbia-denies-buildup.txt"
 
@@ -81,6 +82,7 @@ def _seed() -> tuple[str, str]:
     return lines[title_at], "\n".join(lines[title_at + 1:])
 
 
+@needs_shared("seed", "serbia-denies-buildup.txt")
 def test_seed_article():
     title, summary = _seed()
     res = score_item(title, summary, lang="en")
