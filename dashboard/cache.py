@@ -34,6 +34,7 @@ __all__ = [
     "items_behind",
     "latest_active",
     "news",
+    "news_count",
     "news_export",
     "newest_article",
     "options",
@@ -225,3 +226,9 @@ def items_at_place(url: str, place_id: str, filters: QueryFilters, stamp: str) -
 def newest_article(url: str, stamp: str) -> datetime | None:
     """When the newest stored article was published (UTC)."""
     return queries.latest_published(url)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False)
+def news_count(url: str, filters: QueryFilters, stamp: str) -> int:
+    """How many stored items match the filters."""
+    return queries.news_count(url, filters)

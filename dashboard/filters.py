@@ -64,6 +64,8 @@ _KEYS = {
 }
 _URL_NAMES = ("actors", "range", "from", "to", "signals", "sources", "langs")
 _NOTES = "_filters_notes"
+# The sidebar's actor picker (a button elsewhere may set it, in a callback).
+ACTORS_KEY = _KEYS["actors"]
 # The last day the preset window ended on, to notice when newer data moves it.
 _ANCHOR = "_filters_anchor"
 _MOVED = "_filters_moved"

@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -18,10 +19,11 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.export import csv_download
+from dashboard.filters import ACTORS_KEY
 from dashboard.labels import SIGNAL_CODES, actor_name, signal_name
 from dashboard.sample import load_sample_data, read_only
 from dashboard.text import clip, escape_markdown, feed_title, highlight_markdown, safe_url
-from scoring import reason_words
+from scoring import named_in, reason_words
 from storage import StorageError, redact
 from storage.queries import QueryFilters
 
@@ -45,6 +47,7 @@ __all__ = [
     "freshness",
     "ignored_filters_note",
     "live_header",
+    "search_offers",
 ]
 
 # How often an open page asks the database whether anything new arrived.
@@ -181,6 +184,7 @@ def article_rows(items: pd.DataFrame) -> pd.DataFrame:
                 clip(s, 80) + (" (sample)" if sample else "")
                 for s, sample in zip(items["source"], items["is_sample"], strict=True)
             ],
+            "language": items["lang"].fillna("") if "lang" in items else "",
             "score": items["score"].round(1),
             "signals": [
                 ", ".join(signal_name(s.strip()) for s in v.split(",") if s.strip())
@@ -208,7 +212,6 @@ def article_export_rows(items: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataF
     every counted signal with its phrase (``evidence``: evidence_for rows of the items)."""
     out = article_rows(items.drop(columns=["evidence"], errors="ignore"))
     out.insert(2, "summary", [clip(t, 1000) for t in items["summary"]])
-    out.insert(4, "language", items["lang"].fillna(""))
     out.insert(5, "actors", [
         ", ".join(actor_name(a.strip()) for a in str(v or "").split(",") if a.strip())
         for v in items["actors"]
@@ -239,7 +242,7 @@ def evidence_words(value: object) -> str:
 # The date-estimated mark follows the source, so it pushes no earlier column out of view.
 _SHOWN_ORDER = (
     "published (UTC)", "title", "link", "score", "signals", "evidence", "source", ESTIMATED,
-    "outlets", "sample",
+    "language", "outlets", "sample",
 )  # fmt: skip
 # Rows of Streamlit's grid are 35 px; a short list gets a short table, not blank rows.
 _ROW_PX = 35
@@ -458,3 +461,44 @@ def coverage_rows(health: pd.DataFrame) -> pd.DataFrame:
             .rename(columns={"silent_feeds": "silent feeds", "items": "items fetched 7 days"})
             .sort_values(["by", "items fetched 7 days"], ascending=[True, False],
                          ignore_index=True))
+
+
+def _show_all_dates() -> None:
+    st.session_state["news_all_dates"] = True
+
+
+def _only_dates() -> None:
+    st.session_state["news_all_dates"] = False
+
+
+def _about(actors: list[str]) -> None:
+    # a callback runs before the sidebar is drawn, so its widget state may be set here
+    st.session_state[ACTORS_KEY] = actors
+    st.session_state["news_q"] = ""
+    st.session_state["news_all_dates"] = False
+
+
+def search_offers(url: str, query: str, chosen: QueryFilters, wanted: QueryFilters,
+                  stamp: str) -> None:
+    """What a search may have meant: matches hidden by the dates, and the actor or place
+    the words name ("Kosova" -> all items about Kosovo)."""
+    if not query:
+        return
+    if wanted.date_from is None and (chosen.date_from or chosen.date_to):
+        st.caption("Searching every date.")
+        st.button("Back to the chosen dates", key="news_dates_back", on_click=_only_dates)
+    elif chosen.date_from or chosen.date_to:
+        every = cache.news_count(url, replace(wanted, date_from=None, date_to=None), stamp)
+        inside = cache.news_count(url, wanted, stamp)
+        if every > inside:
+            st.info(f"{every - inside} more matching item{'' if every - inside == 1 else 's'} "
+                    "outside the chosen dates.")
+            st.button("Show all dates", key="news_all_dates_btn", on_click=_show_all_dates)
+    actors, places = named_in(query)
+    if actors and list(actors) != list(chosen.actors):
+        names = ", ".join(actor_name(a) for a in actors)
+        where = f" (the place{'s' if len(places) > 1 else ''} counting for it)" if places else ""
+        st.button(f"All items about {names}{where}", key="news_about",
+                  on_click=_about, args=(list(actors),),
+                  help="Your words name this actor: list every item tagged with it instead of "
+                  "the items containing the words.")

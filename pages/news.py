@@ -54,12 +54,15 @@ if min_score is not None:
 elif "min" in st.query_params:
     del st.query_params["min"]
 
+every_date = st.session_state.get("news_all_dates", False) and bool(query.strip())
 wanted = replace(
     chosen,
     text=query.strip(),
     direction=None if direction == "any" else direction,
     min_score=min_score,
+    **({"date_from": None, "date_to": None} if every_date else {}),
 )
+views.search_offers(url, query.strip(), chosen, wanted, stamp)
 first, total = cache.news(url, wanted, 1, PAGE_SIZE, stamp)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 page = 1

@@ -7,7 +7,7 @@ touches no database or network.
 
 from scoring.cluster import band_keys, cluster_items, hamming, simhash, story_text
 from scoring.errors import LexiconError, ScoringError
-from scoring.item import score_item
+from scoring.item import named_in, score_item
 from scoring.lexicon import Lexicon, load_lexicon, reason_words
 from scoring.taxonomy import ACTOR_CODES, SIGNAL_CODES, actor_label, signal_label, signal_sign
 from scoring.types import Evidence, ItemScore
@@ -27,6 +27,7 @@ __all__ = [
     "daily_scores",
     "hamming",
     "load_lexicon",
+    "named_in",
     "pair_index",
     "reason_words",
     "score_item",

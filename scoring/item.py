@@ -608,6 +608,13 @@ def score_item(
     )
 
 
+def named_in(text: str, lexicon: Lexicon | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The actor codes and gazetteer place ids a search text names ("Kosova" -> KOS;
+    "Banjska" -> the village and KOS), by the scorer's own aliases and folding."""
+    s = score_item(text, "", None, None, lexicon)
+    return s.actors, s.places
+
+
 def _direction(lex: Lexicon, strongest: dict[str, float], score: float,
                texts: list[str], title_discards: set[str]) -> str:
     """Direction follows the concrete acts only (LABELS.md "Direction"): statements, NATO's

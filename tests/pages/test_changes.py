@@ -175,3 +175,27 @@ def test_a_moving_default_window_is_said(
     assert not at.exception
     notes = [i.value for i in at.sidebar.info if "Newer articles arrived" in i.value]
     assert notes and "15 Jun 2026" in notes[0] and f"{was:%d %b %Y}" in notes[0]
+
+
+def test_search_offers_hidden_dates_and_the_actor_the_words_name(
+    sample_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = visit(app(sample_db_url, monkeypatch, range="custom",
+                   **{"from": "2023-09-01", "to": "2023-09-30"}), "pages/news.py")
+    at.text_input(key="news_q").set_value("Kurti").run()
+    inside = len(next(d for d in at.dataframe if d.key == "news_table").value)
+    hidden = [i.value for i in at.info if "outside the chosen dates" in i.value]
+    assert hidden, "the sample names Kurti in other months too"
+    at.button(key="news_all_dates_btn").click().run()
+    assert not at.exception
+    widened = next(d for d in at.dataframe if d.key == "news_table").value
+    assert len(widened) > inside
+    assert any(c.value == "Searching every date." for c in at.caption)
+    # "Kosova" (Albanian) names Kosovo: one click lists every item tagged KOS instead
+    at.text_input(key="news_q").set_value("Kosova").run()
+    about = at.button(key="news_about")
+    assert "All items about Kosovo" in about.label
+    about.click().run()
+    assert not at.exception
+    assert at.multiselect(key="f_actors").value == ["KOS"]
+    assert at.text_input(key="news_q").value == ""

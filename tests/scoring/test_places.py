@@ -81,3 +81,12 @@ def test_validation_names_file_entry_and_reason(tmp_path: Path, body: str, reaso
         load_places(path)
     assert err.value.file == "places.toml" and reason in err.value.reason
     assert "place[" in err.value.entry
+
+
+def test_named_in_resolves_search_words_to_actors_and_places() -> None:
+    from scoring import named_in
+
+    assert named_in("Kosova") == (("KOS",), ())
+    actors, places = named_in("Banjska")
+    assert "KOS" in actors and places == ("banjska",)
+    assert named_in("barricades") == ((), ())
