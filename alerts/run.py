@@ -234,14 +234,15 @@ def _deliver_one(
         except DeliveryError as exc:
             error = exc.reason
             last = attempt == settings.attempts_per_run - 1
-            retry = _retry_at(started, previous + attempts, settings.retry_after)
+            # Backoff counts from the run's clock (``now``), which tests and --as-of runs set.
+            retry = _retry_at(now, previous + attempts, settings.retry_after)
             alerts_store.finish_delivery(
                 db, int(due.delivery_id), owner, started_at=started, ok=False, error=error,  # type: ignore[attr-defined]
                 duration_ms=int((time.monotonic() - clock) * 1000),
-                retry_at=retry if last else started,
+                retry_at=retry if last else now,
             )  # fmt: skip
             if last or not alerts_store.claim_delivery(
-                db, int(due.delivery_id), owner, datetime.now(UTC), LEASE  # type: ignore[attr-defined]
+                db, int(due.delivery_id), owner, now, LEASE  # type: ignore[attr-defined]
             ):
                 return DeliveryOutcome(rule, channel_name, key, "failed", attempts, error)
             sleep(settings.backoff * 2**attempt)

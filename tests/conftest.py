@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SAMPLE_FILES = sorted((ROOT / "data" / "sample").glob("*.xml"))
 
-_OUR_ENV = ("TENSION_DB_URL", "TENSION_FEEDS_FILE")
+_OUR_ENV = ("TENSION_DB_URL", "TENSION_FEEDS_FILE", "TENSION_ALERTS_FILE")
 
 
 def use_postgres() -> bool:

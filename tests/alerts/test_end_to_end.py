@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import feedparser
@@ -90,3 +91,31 @@ def test_unusable_rules_or_database_exit_2_with_one_line(tmp_path, write_rules) 
     blocked.write_text("")
     out = _alerts("run", "--rules", str(good), db=f"sqlite:///{blocked}/sub/x.db")
     assert out.returncode == 2 and "unusable" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_ingest_watch_loop_evaluates_alerts_after_a_round(
+    db_url, write_rules, srb_kos, tmp_path
+) -> None:
+    atom = tmp_path / "alerts.atom"
+    rules = write_rules(srb_kos(atom=atom))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TENSION_")}
+    env.update(TENSION_ALERTS_FILE=str(rules), PYTHONPATH=str(ROOT))
+    samples = sorted((ROOT / "data" / "sample").glob("*.xml"))
+    with subprocess.Popen(
+        [sys.executable, "-m", "ingest", *map(str, samples), "--db", db_url, "--json",
+         "--watch", "--interval", "600"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as process:
+        first = json.loads(process.stdout.readline())
+        # The alerts round follows the report line; wait for its Atom file.
+        for _ in range(600):
+            if atom.exists() or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        process.terminate()
+        _, err = process.communicate(timeout=60)
+    assert first["new"] == 373
+    assert atom.exists(), err[-2000:]
+    assert "alerts: 1 fired, 1 sent" in err
+    entries = feedparser.parse(atom.read_bytes()).entries
+    assert [e.id for e in entries] == ["urn:tension-alert:srb-kos-rise|rise|SRB↔KOS|2025-10-22"]
