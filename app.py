@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/news.py", title="News", icon=":material/newspaper:"),
     st.Page("pages/map.py", title="Map", icon=":material/map:"),
     st.Page("pages/sources.py", title="Sources", icon=":material/rss_feed:"),
+    st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:"),
 ]
 
 page = st.navigation(PAGES)

@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from storage.alerts_store import alert_deliveries, alert_firings
 from storage.db import get_engine, translate_errors
 from storage.models import (
     DailyActor,
@@ -64,6 +65,8 @@ __all__ = [
     "MAX_ROWS",
     "QueryFilters",
     "actor_totals",
+    "alert_deliveries",
+    "alert_firings",
     "evidence_for",
     "feed_health",
     "feed_options",
