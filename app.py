@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/news.py", title="News", icon="📰"),
     st.Page("pages/map.py", title="Map", icon="🗺️"),
     st.Page("pages/sources.py", title="Sources", icon="📡"),
+    st.Page("pages/alerts.py", title="Alerts", icon="🔔"),
 ]
 
 page = st.navigation(PAGES)

@@ -4,6 +4,8 @@ Kept out of ``pages/`` so Streamlit never offers these modules as pages.
 Reads go through ``storage.queries`` only; nothing here builds SQL.
 """
 
-from dashboard import cache, charts, export, filters, geo, labels, sample, text, views
+from dashboard import alerts, cache, charts, export, filters, geo, labels, sample, text, views
 
-__all__ = ["cache", "charts", "export", "filters", "geo", "labels", "sample", "text", "views"]
+__all__ = [
+    "alerts", "cache", "charts", "export", "filters", "geo", "labels", "sample", "text", "views",
+]

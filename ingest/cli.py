@@ -1,5 +1,8 @@
 """`python -m ingest [SOURCE ...] [--db URL] [--watch] [--interval S] [--json]` (DESIGN.md).
 
+With ``--watch``, every round that stored new items is followed by one round of alerts
+(``alerts.run_once`` with the rules of $TENSION_ALERTS_FILE or alerts.toml).
+
 Exit 0 when the run happened (even if some feeds failed: they are recorded);
 exit 2 with a one-line error when the database or the feed config is unusable.
 """
@@ -106,6 +109,30 @@ def _report(summary: RunSummary, as_json: bool) -> None:
         )
 
 
+def _alerts_round(url: str) -> None:
+    """Evaluate the alert rules after an ingest round (``--watch`` only); never stops ingest.
+
+    No rules file (none named by $TENSION_ALERTS_FILE, no alerts.toml): nothing to do. A
+    broken rules file or a failing receiver is logged; the next round tries again.
+    """
+    from alerts import AlertRulesError, load_rules, resolve_rules_path, run_once
+    from alerts.rules import RULES_FILE_ENV
+
+    path = resolve_rules_path(None, os.environ)
+    if not path.exists() and not os.environ.get(RULES_FILE_ENV, "").strip():
+        return
+    try:
+        report = run_once(url, load_rules(path))
+    except AlertRulesError as exc:
+        log.warning("alerts skipped: rules unusable: %s", exc)
+        return
+    if report.fired or report.deliveries:
+        log.info(
+            "alerts: %d fired, %d sent, %d failed (retried later)",
+            report.fired, report.sent, report.failed,
+        )  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -168,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             # that found nothing due is not worth a report line.
             if summary.feeds or not args.watch:
                 _report(summary, args.json)
+            if args.watch and summary.new:
+                _alerts_round(url)
             # Ad-hoc SOURCEs have no schedule of their own: they are re-read every
             # interval. The config's feeds carry next_poll_at, so waking each minute
             # only picks up those that are due (backoff and Retry-After included).

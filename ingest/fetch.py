@@ -8,7 +8,7 @@ Our own client (httpx), never feedparser's fetcher, so every request has:
 - an identifying User-Agent, an Accept header listing feed types, and a
   conditional GET (If-None-Match / If-Modified-Since); 304 is a result, not an error;
 - SSRF protection: the host is resolved here, every address is checked
-  (private, loopback, link-local, multicast, unspecified, reserved, 100.64/10),
+  (``netguard.is_blocked_address``: private, loopback, link-local, multicast, reserved, ...),
   and the connection goes to the checked IP with the original Host header and
   TLS server name, so DNS cannot change its answer between check and connect.
 
@@ -20,10 +20,7 @@ and re-exported here.
 from __future__ import annotations
 
 import functools
-import ipaddress
-import socket
 import ssl
-import threading
 import time
 import zlib
 from collections.abc import Mapping
@@ -48,6 +45,7 @@ from ingest.errors import (
     TooManyRedirects,
     UnsupportedScheme,
 )
+from netguard import is_blocked_address, resolve_host  # one home for the SSRF rule
 
 __all__ = [
     "ACCEPT_HEADER",
@@ -66,8 +64,6 @@ ACCEPT_HEADER = (
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
-# RFC 6598 shared address space (carrier-grade NAT); not "private" to ipaddress.
-_SHARED_NET = ipaddress.ip_network("100.64.0.0/10")
 
 
 @dataclass(frozen=True)
@@ -172,26 +168,6 @@ def read_local(path: Path, *, max_body_bytes: int = FetchOptions.max_body_bytes)
         etag=None,
         last_modified=None,
         elapsed_ms=int((time.monotonic() - started) * 1000),
-    )
-
-
-def is_blocked_address(address: str) -> bool:
-    """True for any address a feed fetch must not reach unless private networks are allowed."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return True
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_unspecified
-        or ip.is_reserved
-        or (ip.version == 4 and ip in _SHARED_NET)
-        or not ip.is_global
     )
 
 
@@ -407,37 +383,12 @@ class _Inflater:
 
 def _resolve(url: str, host: str, port: int, timeout: float) -> list[str]:
     """Addresses for ``host`` in resolver order, with the lookup bounded by ``timeout``."""
-    literal = host.strip("[]")
     try:
-        return [str(ipaddress.ip_address(literal.split("%", 1)[0]))]
-    except ValueError:
-        pass
-    box: dict[str, object] = {}
-    done = threading.Event()
-
-    def lookup() -> None:
-        try:
-            box["result"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            box["error"] = exc
-        finally:
-            done.set()
-
-    # getaddrinfo has no timeout of its own; a daemon thread keeps the deadline honest.
-    threading.Thread(target=lookup, name="ingest-dns", daemon=True).start()
-    if not done.wait(timeout):
-        raise FetchTimeout(url, "dns", timeout)
-    if "error" in box:
-        error = box["error"]
-        raise NetworkError(url, f"cannot resolve {host}: {error}") from error  # type: ignore[misc]
-    seen: list[str] = []
-    for _family, _type, _proto, _canon, sockaddr in box["result"]:  # type: ignore[union-attr]
-        address = str(sockaddr[0])
-        if address not in seen:
-            seen.append(address)
-    if not seen:
-        raise NetworkError(url, f"cannot resolve {host}: no addresses")
-    return seen
+        return resolve_host(host, port, timeout)
+    except TimeoutError:
+        raise FetchTimeout(url, "dns", timeout) from None
+    except (OSError, UnicodeError) as exc:
+        raise NetworkError(url, f"cannot resolve {host}: {exc}") from exc
 
 
 def _origin(url: str) -> tuple[str, int | None]:

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2.x models: feeds, items, scores, evidence, stories, fetch logs and daily aggregates.
+"""SQLAlchemy 2.x models: feeds, items, scores, evidence, stories, fetch logs, daily aggregates
+and the alert log (firings, deliveries, attempts).
 
 Timestamps are stored as naive UTC (``DateTime`` without zone) so SQLite and
 PostgreSQL compare them the same way; ``storage.repository`` converts aware
@@ -20,11 +21,16 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AlertAttempt",
+    "AlertDelivery",
+    "AlertFiring",
+    "AlertRuleState",
     "Base",
     "DailyActor",
     "DailyActorAll",
@@ -294,3 +300,78 @@ class DailyPair(Base):
     feed_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AlertFiring(Base):
+    """One alert rule firing: what crossed which threshold, on which days, and the items behind it.
+
+    ``key`` is stable (rule, subject, condition and the day it began), and unique, so a
+    restart or a second worker evaluating the same data records the firing only once.
+    """
+
+    __tablename__ = "alert_firings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    rule: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(200))
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    change_pct: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    why: Mapped[str] = mapped_column(Text)
+    item_ids: Mapped[str] = mapped_column(Text, default="")  # comma-separated item ids
+    fired_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # delivering (deliveries were made) | suppressed (cooldown) | digest (waits for its batch)
+    status: Mapped[str] = mapped_column(String(20))
+    message_key: Mapped[str | None] = mapped_column(String(300), index=True)
+
+
+class AlertDelivery(Base):
+    """One message to one channel; unique per (message, channel), claimed with a lease to send."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(300))
+    rule: Mapped[str] = mapped_column(String(100), index=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    not_before: Mapped[datetime] = mapped_column(DateTime)  # quiet hours, backoff, digest end
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("message_key", "channel", name="uq_alert_delivery"),)
+
+
+class AlertAttempt(Base):
+    """The delivery log: one row per attempt to send a message, with what happened."""
+
+    __tablename__ = "alert_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AlertRuleState(Base):
+    """A rule switched off (or back on) from the dashboard; rules themselves live in alerts.toml."""
+
+    __tablename__ = "alert_rule_state"
+
+    rule: Mapped[str] = mapped_column(String(100), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from storage.alerts_store import alert_deliveries, alert_firings
 from storage.db import get_engine, translate_errors
 from storage.models import (
     DailyActor,
@@ -68,6 +69,8 @@ __all__ = [
     "active_pairs",
     "actor_signal_totals",
     "actor_totals",
+    "alert_deliveries",
+    "alert_firings",
     "evidence_for",
     "feed_health",
     "feed_options",

@@ -25,7 +25,7 @@ SAMPLE_FILES = sorted((ROOT / "data" / "sample").glob("*.xml"))
 # Set in CI (.ci/run): a missing ../shared is then an error, not a skip.
 REQUIRE_SHARED_ENV = "TENSION_REQUIRE_SHARED"
 
-_OUR_ENV = ("TENSION_DB_URL", "TENSION_FEEDS_FILE", "TENSION_READONLY")
+_OUR_ENV = ("TENSION_DB_URL", "TENSION_FEEDS_FILE", "TENSION_READONLY", "TENSION_ALERTS_FILE")
 
 
 def needs_shared(*parts: str) -> pytest.MarkDecorator:

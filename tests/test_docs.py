@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from alerts.cli import _parser as alerts_parser
+from alerts.rules import Settings
 from ingest.cli import _parser as ingest_parser
 from scoring import SIGNAL_CODES
 
@@ -28,7 +30,29 @@ def test_every_ingest_flag_is_in_the_readme(flag: str) -> None:
     assert flag in README
 
 
-@pytest.mark.parametrize("name", ["TENSION_DB_URL", "TENSION_FEEDS_FILE", "TENSION_TEST_PG_URL"])
+def _subcommand_flags(parser: argparse.ArgumentParser) -> list[str]:
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted({flag for sub in subs.choices.values() for flag in _flags(sub)})
+
+
+@pytest.mark.parametrize("flag", _subcommand_flags(alerts_parser()))
+def test_every_alerts_flag_is_in_the_readme(flag: str) -> None:
+    assert flag in README
+
+
+@pytest.mark.parametrize("command", ["run", "list", "test RULE", "enable", "disable"])
+def test_every_alerts_command_is_in_the_readme(command: str) -> None:
+    assert f"python -m alerts {command}" in README
+
+
+@pytest.mark.parametrize("key", sorted(Settings.__dataclass_fields__))
+def test_alerts_settings_are_in_the_readme_or_the_shipped_rules(key: str) -> None:
+    shipped = (ROOT / "alerts.toml").read_text(encoding="utf-8")
+    assert key in README or key in shipped or key == "dashboard_url"
+
+
+@pytest.mark.parametrize("name", ["TENSION_DB_URL", "TENSION_FEEDS_FILE", "TENSION_TEST_PG_URL",
+                                  "TENSION_ALERTS_FILE"])
 def test_every_environment_variable_is_in_the_readme(name: str) -> None:
     assert name in README
 

@@ -8,24 +8,31 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"app", "dashboard", "ingest", "pages", "scoring", "storage"}
+OURS = {"alerts", "app", "dashboard", "ingest", "netguard", "pages", "scoring", "storage"}
 THIRD_PARTY_IO = {"sqlalchemy", "sqlite3", "psycopg", "streamlit", "httpx", "requests", "urllib3"}
 
 # module glob → forbidden import prefixes
 RULES: list[tuple[str, tuple[str, ...]]] = [
     ("scoring/**/*.py", ("storage", "ingest", "dashboard", "pages", "app", *THIRD_PARTY_IO,
                          "socket", "urllib.request")),
-    ("storage/**/*.py", ("ingest", "dashboard", "pages", "app", "streamlit")),
+    ("storage/**/*.py", ("ingest", "dashboard", "pages", "app", "streamlit", "alerts")),
     ("ingest/fetch.py", ("storage", "scoring", "dashboard", "pages", "streamlit")),
     ("ingest/parse.py", ("storage", "scoring", "dashboard", "pages", "streamlit", "httpx")),
     ("ingest/normalize.py", ("storage", "scoring", "dashboard", "pages", "streamlit", "httpx")),
     ("ingest/config.py", ("storage", "scoring", "dashboard", "pages", "streamlit", "httpx")),
     ("ingest/errors.py", ("storage", "scoring", "dashboard", "pages", "streamlit")),
+    # Only the CLI's watch loop may call alerts (DESIGN.md); the steps know nothing of it.
+    *[(f"ingest/{name}.py", ("alerts",)) for name in
+      ("fetch", "parse", "normalize", "config", "errors", "pipeline", "worker", "rescore")],
     ("ingest/**/*.py", ("dashboard", "pages", "streamlit")),
+    ("alerts/**/*.py", ("ingest", "dashboard", "pages", "app", "streamlit", "storage.models",
+                        "storage.repository")),
+    ("netguard.py", (*sorted(OURS - {"netguard"}), *sorted(THIRD_PARTY_IO))),
     ("dashboard/**/*.py", ("sqlalchemy", "sqlite3", "psycopg", "ingest", "storage.models",
-                           "storage.repository", "storage.db", "pages")),
+                           "storage.repository", "storage.db", "pages", "alerts")),
     ("pages/**/*.py", ("sqlalchemy", "sqlite3", "psycopg", "ingest", "storage.models",
-                       "storage.repository", "storage.db", "storage.migrate")),
+                       "storage.repository", "storage.db", "storage.migrate", "alerts",
+                       "storage.alerts_store")),
     ("app.py", ("sqlalchemy", "sqlite3", "storage", "ingest")),
 ]
 
@@ -68,6 +75,13 @@ def _violations() -> list[str]:
 
 def test_dependency_rule_holds() -> None:
     assert _violations() == []
+
+
+def test_alerts_layering_is_enforced() -> None:
+    forbidden = dict(RULES)
+    assert "ingest" in forbidden["alerts/**/*.py"] and "pages" in forbidden["alerts/**/*.py"]
+    assert "alerts" in forbidden["ingest/pipeline.py"]
+    assert "alerts" not in forbidden["ingest/**/*.py"]  # the CLI's watch loop calls alerts
 
 
 def test_rule_detects_a_violation(tmp_path: Path) -> None:

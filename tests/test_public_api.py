@@ -14,7 +14,8 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (1, name) if name[:1].isupper() else (2, name)
 
 
-PACKAGES = ["dashboard", "ingest", "scoring", "storage", "storage.queries"]
+PACKAGES = ["alerts", "dashboard", "ingest", "netguard", "scoring", "storage",
+            "storage.alerts_store", "storage.queries"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -55,6 +55,10 @@ def test_migrations_create_every_table(db_url: str) -> None:
         "daily_pair",
         "daily_actor_all",
         "daily_signal_all",
+        "alert_firings",
+        "alert_deliveries",
+        "alert_attempts",
+        "alert_rule_state",
         "alembic_version",
     ):
         assert name in tables
@@ -63,7 +67,7 @@ def test_migrations_create_every_table(db_url: str) -> None:
 def test_migrate_twice_is_a_no_op(db_url: str) -> None:
     migrate(db_url)
     with get_engine(db_url).connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
 
 
 @pytest.mark.skipif(use_postgres(), reason="SQLite pragmas")

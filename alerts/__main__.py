@@ -1,0 +1,5 @@
+import sys
+
+from alerts.cli import main
+
+sys.exit(main())
