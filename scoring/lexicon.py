@@ -260,7 +260,7 @@ class _Builder:
                 for s, c in by_mode.values():
                     simple_rules += s
                     complex_rules += c
-                punct[key] = (klen, tuple(simple_rules), tuple(complex_rules))
+                punct[key] = (klen, tuple(simple_rules), _checks(complex_rules))
                 continue
             left = " " if key[0].isalnum() else ""
             check = None if key.isalnum() else key
@@ -269,7 +269,7 @@ class _Builder:
                 akey = left + spaced(key) + right
                 groups.setdefault(akey, []).append((
                     len(akey) - len(left), klen, check, mode == "prefix",
-                    tuple(simple_rules), tuple(complex_rules),
+                    tuple(simple_rules), _checks(complex_rules),
                 ))
         for akey, pid in (places or {}).items():
             stem = not akey.endswith(" ")
@@ -290,6 +290,22 @@ class _Builder:
                 auto.add_word(akey, (0, 0, None, False, 0, 0, None, tuple(gs)))
         auto.make_automaton()
         return auto, punct
+
+
+def _checks(rules: list[tuple[int, Rule, int]]) -> tuple[Any, ...]:
+    """The "complex" rules of one key and mode as ``(any_verifier, rules)``, or () if none.
+
+    ``any_verifier`` is the alternation of the rules' verifiers when every rule has one
+    and there are several ("block* the road*", "block* legislation", ...): when it does
+    not match at a candidate, none of them can, and one regex call settles them all.
+    """
+    if not rules:
+        return ()
+    any_verifier = None
+    if len(rules) > 1 and all(r.verifier is not None for _, r, _ in rules):
+        any_verifier = re.compile("|".join(f"(?:{r.verifier.pattern})"  # type: ignore[union-attr]
+                                           for _, r, _ in rules))
+    return any_verifier, tuple(rules)
 
 
 def _rank(rule: Rule, klen: int, idx: int) -> int:

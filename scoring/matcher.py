@@ -64,10 +64,15 @@ class _Family:
         return self.value
 
 
-def _complex(out: tuple[list[Hit], ...], rules: tuple[Any, ...], folded: Folded, s: int,
+def _complex(out: tuple[list[Hit], ...], checks: tuple[Any, ...], folded: Folded, s: int,
              e0: int, family: _Family) -> None:
-    """Rules of one candidate that need a language, verifier or spelling check."""
+    """Rules of one candidate that need a language, verifier or spelling check.
+
+    ``checks`` is ``(any_verifier, rules)`` (see ``lexicon._checks``)."""
+    any_verifier, rules = checks
     text, padded = folded.text, folded.padded
+    if any_verifier is not None and any_verifier.match(text, s) is None:
+        return
     n = len(text)
     for rank, rule, dest in rules:
         if rule.lang is not None:

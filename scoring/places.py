@@ -72,9 +72,6 @@ class Gazetteer:
     # the automaton's keys and their place ids; the lexicon puts them into its own
     # automaton so that the scorer finds places in the pass that finds everything else
     keys: dict[str, str] = dataclasses.field(default_factory=dict)
-    # the first three letters of every exact-case name: when none occurs in a text (most
-    # texts), no name can, and the costlier alternation is not run
-    cased_heads: tuple[str, ...] = ()
 
 
 def _fail(entry: str, reason: str) -> LexiconError:
@@ -168,8 +165,7 @@ def compile_places(doc: dict[str, Any]) -> Gazetteer:
     for key, pid in owner.items():
         automaton.add_word(key, pid)
     automaton.make_automaton()
-    heads = tuple(sorted({n[:3] for n in cased_ids}))
-    return Gazetteer(version, places, automaton, cased_re, cased_ids, cased_any, owner, heads)
+    return Gazetteer(version, places, automaton, cased_re, cased_ids, cased_any, owner)
 
 
 @functools.lru_cache(maxsize=4)
@@ -210,9 +206,7 @@ def find_places(text: str, gazetteer: Gazetteer | None = None,
 def cased_places(text: str, gazetteer: Gazetteer) -> list[str]:
     """Ids of the exact-case names ("Bar", "Split") in the original ``text``."""
     gz = gazetteer
-    if gz.cased is None or gz.cased_any is None:
-        return []
-    if not any(h in text for h in gz.cased_heads) or not gz.cased_any.search(text):
+    if gz.cased is None or gz.cased_any is None or not gz.cased_any.search(text):
         return []
     # a capitalised common word opening a headline ("Split decision") is no place
     return [gz.cased_ids[m.group(0)] for m in gz.cased.finditer(text) if m.start()]
