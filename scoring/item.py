@@ -100,7 +100,9 @@ class _Field:
     def __init__(self, name: str, folded: Folded, breaks: list[Hit]) -> None:
         self.name = name
         self.folded = folded
-        self.discard_index: tuple[list[Hit], list[int], list[int]] | None = None
+        # (discards, their positions, signal -> first item-wide discard suppressing it)
+        self.discard_index: tuple[list[Hit], list[int],
+                                  dict[str, tuple[int, str] | None]] | None = None
         self.eventless: dict[tuple[str, int], bool] = {}
         text = folded.text
         hard: list[int] = []
@@ -504,42 +506,50 @@ def _distinct_spans(hits: list[Hit]) -> list[Hit]:
 
 def _discarded(lex: Lexicon, f: _Field, discards: list[Hit], signal: str,
                start: int) -> str | None:
-    """Name of the discard context that suppresses a mention of ``signal`` at ``start``."""
-    for d in _discard_candidates(lex, f, discards, start):
-        name = d[3].value
-        if signal not in lex.discard_suppresses[name]:
-            continue
-        scope = lex.discard_scope[name]
-        if (scope == "item"
-                or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(start))
-                or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))
-                or (scope == "phrase" and _in_phrase(f, d[0], start))):
-            ub = lex.discard_unless_before
-            if ub is not None and name in ub and _eventless_before(f, name, ub[name], d[0]):
-                continue
-            return name
-    return None
-
-
-def _discard_candidates(lex: Lexicon, f: _Field, discards: list[Hit], start: int) -> list[Hit]:
-    """The discards that may reach a mention at ``start``, in their order: the item-wide
-    ones and those of its sentence (phrase, clause and sentence scopes never cross a
-    sentence end). Long texts would otherwise test every discard for every mention."""
+    """Name of the discard context that suppresses a mention of ``signal`` at ``start``:
+    the first discard, in text order, that reaches it."""
     if len(discards) <= _FEW:
-        return discards
+        for d in discards:
+            if _suppresses(lex, f, d, signal, start):
+                return d[3].value
+        return None
+    # A long text: only the discards of the mention's sentence (phrase, clause and
+    # sentence scopes never cross a sentence end) and the first item-wide discard of
+    # this signal (its verdict does not depend on the mention) can be the answer.
     index = f.discard_index
     if index is None or index[0] is not discards:
-        positions = [d[0] for d in discards]
-        item_wide = [i for i, d in enumerate(discards)
-                     if lex.discard_scope[d[3].value] == "item"]
-        index = f.discard_index = (discards, positions, item_wide)
-    _, positions, item_wide = index
+        index = f.discard_index = (discards, [d[0] for d in discards], {})
+    _, positions, first_item_wide = index
+    if signal not in first_item_wide:
+        first_item_wide[signal] = next(
+            ((i, d[3].value) for i, d in enumerate(discards)
+             if lex.discard_scope[d[3].value] == "item"
+             and _suppresses(lex, f, d, signal, start)), None)
+    first = first_item_wide[signal]
     s = f.sentence_of(start)
     lo = bisect_left(positions, f.sent[s - 1]) if s else 0
     hi = bisect_left(positions, f.sent[s]) if s < len(f.sent) else len(positions)
-    if not item_wide:
-        return discards[lo:hi]
-    return [discards[i] for i in sorted({*range(lo, hi), *item_wide})]
+    for i in range(lo, hi):
+        if first is not None and i >= first[0]:
+            break
+        if _suppresses(lex, f, discards[i], signal, start):
+            return discards[i][3].value
+    return first[1] if first is not None else None
+
+
+def _suppresses(lex: Lexicon, f: _Field, d: Hit, signal: str, start: int) -> bool:
+    """Whether discard hit ``d`` reaches and suppresses a mention of ``signal`` at ``start``."""
+    name = d[3].value
+    if signal not in lex.discard_suppresses[name]:
+        return False
+    scope = lex.discard_scope[name]
+    if (scope == "item"
+            or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(start))
+            or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))
+            or (scope == "phrase" and _in_phrase(f, d[0], start))):
+        ub = lex.discard_unless_before
+        return not (ub is not None and name in ub and _eventless_before(f, name, ub[name], d[0]))
+    return False
 
 
 def _sentence_start(f: _Field, pos: int) -> int:
