@@ -193,9 +193,6 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
     nouns: set[tuple[str, int, int]] = set()  # accusation nouns ("claims"), not acts
     unless_rules = lex.unless
     codes = {a.code for a in actors}
-    # (start, end) -> (actor, target): several rules often hit one span ("talks" is a
-    # plain and two gated phrases), and attribution depends on the span only
-    owners: dict[tuple[int, int], tuple[str | None, str | None]] = {}
     for start, end, _, rule in signal_hits:
         key = (rule.value, start, end)
         if key in mentions:
@@ -211,10 +208,7 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
         if gate is not None and gate.cooccur_only and not any(
                 m.code in gate.cooccur and m.clause == c for m in near_actors):
             continue  # decided before the (costlier) attribution
-        owner = owners.get((start, end))
-        if owner is None:
-            owner = owners[(start, end)] = attribute(near_actors, start, end, c, sn)
-        actor, target = owner
+        actor, target = attribute(near_actors, start, end, c, sn)
         if gate is not None and gate.quoted:
             sp = speakers.get(sn) if speakers else None
             if not (sp is not None and sp.colon < start and sp.code in gate.speaker
