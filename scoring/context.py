@@ -47,6 +47,9 @@ def find_speakers(
     from bisect import bisect_left, bisect_right
 
     out: dict[int, Speaker] = {}
+    first: dict[tuple[int, int], str] = {}  # (clause, sentence) -> its first actor's code
+    for a in actors:
+        first.setdefault((a.clause, a.sentence), a.code)
     for p in colons:
         s = bisect_right(sent, p)
         if s in out:
@@ -55,7 +58,7 @@ def find_speakers(
         start = sent[s - 1] + 1 if s > 0 else 0
         if k > 0 and hard[k - 1] >= start:
             continue  # not the first clause of its sentence: a colon inside a statement
-        code = next((a.code for a in actors if a.clause == k and a.sentence == s), None)
+        code = first.get((k, s))
         official = official_re is not None and official_re.search(text, start, p) is not None
         if code is not None or official:
             out[s] = Speaker(p, code, official)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
@@ -31,15 +31,17 @@ from scoring.lexicon import (
     Rule,
     load_lexicon,
 )
-from scoring.matcher import Hit, scan
+from scoring.matcher import Hit, Spans, scan
 from scoring.negation import Mention, assess_clause
-from scoring.places import find_places
+from scoring.places import cased_places
 from scoring.text import Folded, fold, lang_family
 from scoring.types import Evidence, ItemScore
 
 __all__ = ["score_item"]
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "|"})
+# Up to this many discards in a field, testing each beats indexing them by sentence.
+_FEW = 8
 T = TypeVar("T")
 _DENIAL_KINDS = frozenset({DENIAL, DENIAL_OBJ})
 # suppressions that come from the clause's own cues (a call, a reported accusation), not
@@ -92,11 +94,16 @@ _new_score = _slot_constructor(ItemScore, (
 class _Field:
     """One analysed text field: its folded text and where clauses and sentences end."""
 
-    __slots__ = ("colons", "folded", "hard", "name", "questions", "sent", "softs")
+    __slots__ = ("colons", "discard_index", "eventless", "folded", "hard", "name", "questions",
+                 "sent", "softs")
 
     def __init__(self, name: str, folded: Folded, breaks: list[Hit]) -> None:
         self.name = name
         self.folded = folded
+        # (discards, their positions, signal -> first item-wide discard suppressing it)
+        self.discard_index: tuple[list[Hit], list[int],
+                                  dict[str, tuple[int, str] | None]] | None = None
+        self.eventless: dict[tuple[str, int], bool] = {}
         text = folded.text
         hard: list[int] = []
         sent: list[int] = []
@@ -142,9 +149,11 @@ def _year(published: datetime | date | None) -> int | None:
 
 
 def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: int | None,
-             item_discards: list[str], seen: set[str] | None = None,
-             ) -> tuple[list[ActorMention], list[Evidence]]:
+             item_discards: list[str], places: set[str],
+             seen: set[str] | None = None) -> tuple[list[ActorMention], list[Evidence]]:
     hits = scan(lex, folded, family, guess_family=family is None)
+    if hits.places:
+        places.update([h[3].value for h in hits.places])
     f = _Field(name, folded, hits.breaks)
     hard, sent = f.hard, f.sent
     # partial(bisect_right, ...) is called without a Python frame, unlike a method
@@ -166,6 +175,19 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
     speakers = (find_speakers(folded.text, f.colons, hard, sent, actors, lex.official_re)
                 if f.colons else None)
 
+    # Attribution and the gates look at the actors of one clause or sentence only (a
+    # clause never spans two sentences), so each looks at its sentence's list: a long
+    # text with many sentences stays linear.
+    in_sentence: dict[int, list[ActorMention]] = {}
+    for a in actors:
+        same = in_sentence.get(a.sentence)
+        if same is None:
+            in_sentence[a.sentence] = [a]
+        else:
+            same.append(a)
+    no_actors: list[ActorMention] = []
+    denial_clauses: set[int] | None = None
+
     # Attribute and gate each signal hit; one mention per (signal, span).
     mentions: dict[tuple[str, int, int], tuple[str | None, str | None]] = {}
     negated_only: set[tuple[str, int, int]] = set()
@@ -183,30 +205,38 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
                 and codes.isdisjoint(gate.speaker)):
             continue
         c = bisect_right(hard, start)
-        actor, target = attribute(actors, start, end, c, bisect_right(sent, start))
+        sn = bisect_right(sent, start)
+        near_actors = in_sentence.get(sn, no_actors)
+        if gate is not None and gate.cooccur_only and not any(
+                m.code in gate.cooccur and m.clause == c for m in near_actors):
+            continue  # decided before the (costlier) attribution
+        actor, target = attribute(near_actors, start, end, c, sn)
         if gate is not None and gate.quoted:
-            sp = speakers.get(bisect_right(sent, start)) if speakers else None
+            sp = speakers.get(sn) if speakers else None
             if not (sp is not None and sp.colon < start and sp.code in gate.speaker
                     and actor is not None and actor != sp.code):
                 continue
             gated_spans.append((start, end))
+        elif gate is not None and gate.cooccur_only:
+            gated_spans.append((start, end))  # its condition was met above
         elif gate is not None:
             if gate.nearest:
-                near = _nearest_actor(folded.text, actors, f.softs, start, end, c,
+                near = _nearest_actor(folded.text, near_actors, f.softs, start, end, c,
                                       gate.nearest == "around")
                 if near is not None:  # "" is a third party (Germany), a speaker too
                     actor = near
             ok = bool(gate.speaker) and actor is not None and actor in gate.speaker
             if not ok and gate.speaker and speakers:
-                sp = speakers.get(bisect_right(sent, start))
+                sp = speakers.get(sn)
                 ok = sp is not None and sp.colon < start and sp.code in gate.speaker
             if not ok and gate.cooccur:
-                ok = any(m.code in gate.cooccur and m.clause == c for m in actors)
+                ok = any(m.code in gate.cooccur and m.clause == c for m in near_actors)
             if not ok and gate.other_actor:
-                denied = any(h[3].kind in _DENIAL_KINDS and bisect_right(hard, h[0]) == c
-                             for h in cue_hits)
-                ok = accuser_named(folded.text, actors, actor, start, end, c, gate.accuser_after,
-                                   denied)
+                if denial_clauses is None:
+                    denial_clauses = {bisect_right(hard, h[0]) for h in cue_hits
+                                      if h[3].kind in _DENIAL_KINDS}
+                ok = accuser_named(folded.text, near_actors, actor, start, end, c,
+                                   gate.accuser_after, c in denial_clauses)
                 if ok:
                     nouns.add(key)
             if not ok:
@@ -215,7 +245,7 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
         unless = unless_rules.get(rule.value)
         if unless is not None and (
             actor in unless.speaker
-            or any(m.code in unless.cooccur and m.clause == c for m in actors)
+            or any(m.code in unless.cooccur and m.clause == c for m in near_actors)
         ):
             continue
         if rule.negated_only:
@@ -225,10 +255,11 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
     for a in actors:
         trigger = triggers.get(a.code)
         if trigger is not None:
-            _, target = attribute(actors, a.start, a.end, a.clause, a.sentence)
+            same = in_sentence[a.sentence]
+            _, target = attribute(same, a.start, a.end, a.clause, a.sentence)
             key = (trigger, a.start, a.end)
             mentions.setdefault(key, (a.code, target))
-            if _after_subject(folded.text, actors, f.softs, a):
+            if _after_subject(folded.text, same, f.softs, a):
                 if objects is None:
                     objects = set()
                 objects.add(key)
@@ -237,18 +268,18 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
     if gated_spans and cue_hits:
         # a negation inside an accepted statement phrase belongs to it ("not in the spirit
         # of"); calls ("urges", "called on") stay cues for what follows them
-        cue_hits = [h for h in cue_hits if h[3].kind != NEG
-                    or not any(s <= h[0] and h[1] <= e for s, e in gated_spans)]
+        statement = Spans(gated_spans)
+        cue_hits = [h for h in cue_hits if h[3].kind != NEG or not statement.cover(h[0], h[1])]
 
     # Mentions and cues are sorted by position, so their clauses come in order.
     by_clause: dict[int, list[Mention]] = {}
-    for sig, start, end in _outermost(mentions):
-        c = clause_of(start)
+    for span in _outermost(mentions):
+        c = clause_of(span[0])
         ms = by_clause.get(c)
         if ms is None:
-            by_clause[c] = [_new_tuple(Mention, (start, end, sig))]
+            by_clause[c] = [_new_tuple(Mention, span)]
         else:
-            ms.append(_new_tuple(Mention, (start, end, sig)))
+            ms.append(_new_tuple(Mention, span))
     cues_by_clause: dict[int, list[Hit]] = {}
     for h in cue_hits:
         c = clause_of(h[0])
@@ -267,14 +298,14 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
     original = folded.original
     offsets = folded.offsets
     victim = lex.victim
-    implied = lex.implied
-    implied_src = {imp[1] for imp in implied} if implied else ()
+    implied_src = lex.implied_sources
     clauses = sorted(by_clause.keys() | cues_by_clause.keys()) if cues_by_clause else by_clause
     for clause in clauses:
         ms = by_clause.get(clause, ())
         cues = cues_by_clause.get(clause) if cues_by_clause else None
         if cues:
-            actor_starts = [a.start for a in actors if a.clause == clause]
+            same = in_sentence.get(bisect_right(sent, cues[0][0]), no_actors)
+            actor_starts = [a.start for a in same if a.clause == clause]
             setting: list[int] | tuple[()] = ()
             roles: list[int] | tuple[()] = ()
             # setting words matter only between two mentions of a clause with a denial
@@ -326,7 +357,8 @@ def _analyse(lex: Lexicon, name: str, folded: Folded, family: str | None, year: 
                                 target or None, name, weight, hedged and not negated,
                                 suppressed))
         for d in _distinct_spans(denials):
-            actor, target = attribute(actors, d[0], d[1], clause, bisect_right(sent, d[0]))
+            sn = bisect_right(sent, d[0])
+            actor, target = attribute(in_sentence.get(sn, no_actors), d[0], d[1], clause, sn)
             append(_evidence(lex, f, discards, _new_tuple(Mention, (d[0], d[1], "denial")),
                              actor, target, False, False))
     return actors, evidence
@@ -436,30 +468,24 @@ def _as_denial(rule: Rule) -> Rule:
     return dataclasses.replace(rule, kind=DENIAL)
 
 
-def _outermost(keys: dict[tuple[str, int, int], object]) -> list[tuple[str, int, int]]:
-    """Mentions ordered by position; one that overlaps an earlier mention of the same signal
-    is the same mention ("shots were fired" / "fired at") and is dropped."""
+def _outermost(keys: dict[tuple[str, int, int], object]) -> list[tuple[int, int, str]]:
+    """Mention spans ``(start, end, signal)`` of the (signal, start, end) keys, ordered by
+    position; one that overlaps an earlier mention of the same signal is the same mention
+    ("shots were fired" / "fired at") and is dropped."""
     if len(keys) == 1:
-        return list(keys)
-    ordered = sorted(keys, key=_outer_order)
-    out: list[tuple[str, int, int]] = []
+        sig, start, end = next(iter(keys))
+        return [(start, end, sig)]
+    # longest first among equal starts: (start, -end, signal) sorts that way by itself
+    ordered = sorted([(k[1], -k[2], k[0]) for k in keys])
+    out: list[tuple[int, int, str]] = []
     reach: dict[str, int] = {}
-    for k in ordered:
-        sig = k[0]
-        if reach.get(sig, -1) > k[1]:
+    for start, neg_end, sig in ordered:
+        if reach.get(sig, -1) > start:
             continue
-        reach[sig] = k[2]
-        out.append(k)
-    out.sort(key=_position_order)
+        reach[sig] = -neg_end
+        out.append((start, -neg_end, sig))
+    out.sort()
     return out
-
-
-def _outer_order(k: tuple[str, int, int]) -> tuple[int, int, str]:
-    return k[1], -k[2], k[0]
-
-
-def _position_order(k: tuple[str, int, int]) -> tuple[int, int, str]:
-    return k[1], k[2], k[0]
 
 
 def _distinct_spans(hits: list[Hit]) -> list[Hit]:
@@ -476,21 +502,50 @@ def _distinct_spans(hits: list[Hit]) -> list[Hit]:
 
 def _discarded(lex: Lexicon, f: _Field, discards: list[Hit], signal: str,
                start: int) -> str | None:
-    """Name of the discard context that suppresses a mention of ``signal`` at ``start``."""
-    for d in discards:
-        name = d[3].value
-        if signal not in lex.discard_suppresses[name]:
-            continue
-        scope = lex.discard_scope[name]
-        if (scope == "item"
-                or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(start))
-                or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))
-                or (scope == "phrase" and _in_phrase(f, d[0], start))):
-            ub = lex.discard_unless_before
-            if ub is not None and name in ub and _eventless_before(f, ub[name], d[0]):
-                continue
-            return name
-    return None
+    """Name of the discard context that suppresses a mention of ``signal`` at ``start``:
+    the first discard, in text order, that reaches it."""
+    if len(discards) <= _FEW:
+        for d in discards:
+            if _suppresses(lex, f, d, signal, start):
+                return d[3].value
+        return None
+    # A long text: only the discards of the mention's sentence (phrase, clause and
+    # sentence scopes never cross a sentence end) and the first item-wide discard of
+    # this signal (its verdict does not depend on the mention) can be the answer.
+    index = f.discard_index
+    if index is None or index[0] is not discards:
+        index = f.discard_index = (discards, [d[0] for d in discards], {})
+    _, positions, first_item_wide = index
+    if signal not in first_item_wide:
+        first_item_wide[signal] = next(
+            ((i, d[3].value) for i, d in enumerate(discards)
+             if lex.discard_scope[d[3].value] == "item"
+             and _suppresses(lex, f, d, signal, start)), None)
+    first = first_item_wide[signal]
+    s = f.sentence_of(start)
+    lo = bisect_left(positions, f.sent[s - 1]) if s else 0
+    hi = bisect_left(positions, f.sent[s]) if s < len(f.sent) else len(positions)
+    for i in range(lo, hi):
+        if first is not None and i >= first[0]:
+            break
+        if _suppresses(lex, f, discards[i], signal, start):
+            return discards[i][3].value
+    return first[1] if first is not None else None
+
+
+def _suppresses(lex: Lexicon, f: _Field, d: Hit, signal: str, start: int) -> bool:
+    """Whether discard hit ``d`` reaches and suppresses a mention of ``signal`` at ``start``."""
+    name = d[3].value
+    if signal not in lex.discard_suppresses[name]:
+        return False
+    scope = lex.discard_scope[name]
+    if (scope == "item"
+            or (scope == "sentence" and f.sentence_of(d[0]) == f.sentence_of(start))
+            or (scope == "clause" and f.clause_of(d[0]) == f.clause_of(start))
+            or (scope == "phrase" and _in_phrase(f, d[0], start))):
+        ub = lex.discard_unless_before
+        return not (ub is not None and name in ub and _eventless_before(f, name, ub[name], d[0]))
+    return False
 
 
 def _sentence_start(f: _Field, pos: int) -> int:
@@ -509,9 +564,15 @@ def _in_phrase(f: _Field, cue: int, start: int) -> bool:
     return any(c.isalnum() for c in head)
 
 
-def _eventless_before(f: _Field, rx: Any, cue: int) -> bool:
-    """Whether the sentence before the cue names only a mood ("tensions rise", "fears grow")."""
-    return rx.search(f.folded.text, _sentence_start(f, cue), cue) is not None
+def _eventless_before(f: _Field, name: str, rx: Any, cue: int) -> bool:
+    """Whether the sentence before the cue names only a mood ("tensions rise", "fears grow").
+
+    Kept per (discard, cue): every mention of a sentence asks about the same cues."""
+    known = f.eventless.get((name, cue))
+    if known is None:
+        known = f.eventless[(name, cue)] = (
+            rx.search(f.folded.text, _sentence_start(f, cue), cue) is not None)
+    return known
 
 
 def _evidence(lex: Lexicon, f: _Field, discards: list[Hit], m: Mention, actor: str | None,
@@ -555,10 +616,10 @@ def score_item(
             continue
         folded = fold(text)
         texts.append(folded.text)
-        actors, ev = _analyse(lex, name, folded, family, year, item_discards,
+        actors, ev = _analyse(lex, name, folded, family, year, item_discards, places,
                               title_discards if name == "title" else None)
         if lex.places is not None:
-            places.update(find_places(text, lex.places, folded))
+            places.update(cased_places(text, lex.places))
         actor_codes.update([a.code for a in actors if not a.capital])
         capitals.update([a.code for a in actors if a.capital])
         evidence.extend(ev)
@@ -594,11 +655,12 @@ def score_item(
             w = e.weight
             if abs(w) >= abs(strongest.get(e.signal, 0.0)):
                 strongest[e.signal] = w
-    score = round(sum([strongest[s] for s in sorted(strongest)]), 4)
+    signals = sorted(strongest)  # summed in code order, so the float sum is reproducible
+    score = round(sum([strongest[s] for s in signals]), 4)
     direction = _direction(lex, strongest, score, texts, title_discards)
     return _new_score(
         tuple(sorted(actor_codes)),
-        tuple(sorted(strongest)),
+        tuple(signals),
         tuple(sorted(negated - strongest.keys())) if negated else (),
         direction,
         score + 0.0,  # normalise -0.0

@@ -46,9 +46,10 @@ FILES = ("signals.toml", "actors.toml", "discards.toml", "negation.toml", "place
 SIGNAL, ACTOR, DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, IRREALIS, REPORT, BREAK, SOFT, DISCARD = (
     range(12)
 )
+PLACE = 12  # a gazetteer alias (places.toml); its value is the place id
 CUE_KINDS = frozenset({DENIAL, DENIAL_OBJ, CLAIM, NEG, HEDGE, IRREALIS, REPORT})
 # Which list of the matcher's result a rule's hits go to (see matcher.Scan).
-DEST_SIGNAL, DEST_GATED, DEST_ACTOR, DEST_CUE, DEST_BREAK, DEST_DISCARD = range(6)
+DEST_SIGNAL, DEST_GATED, DEST_ACTOR, DEST_CUE, DEST_BREAK, DEST_DISCARD, DEST_PLACE = range(7)
 THIRD_PARTY = ""  # actor "code" of a speaker without an actor code
 NOBODY = "-"  # actor "code" of words that look like an alias but name no actor
 _MIN_STEM = 3
@@ -69,6 +70,14 @@ class Gate:
     # the speaker of a verb of saying is the actor next to it, in its comma segment:
     # "before" ("..., Serbian President Vucic said"), "around" (also "..., says Rama")
     nearest: str = ""
+    # derived: the gate asks only for a co-named actor in the clause, which the scorer
+    # can check before it works out whom the mention belongs to
+    cooccur_only: bool = dataclasses.field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        only = bool(self.cooccur) and not (self.speaker or self.other_actor or self.quoted
+                                           or self.nearest)
+        object.__setattr__(self, "cooccur_only", only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +164,8 @@ class Lexicon:
     victim: dict[str, tuple[re.Pattern[str], str]] | None = None
     # (derived signal, source signal, speakers): an accusation by Russia is influence too
     implied: tuple[tuple[str, str, frozenset[str], bool], ...] = ()
+    # the source signals of ``implied``, for a set lookup per mention
+    implied_sources: frozenset[str] = frozenset()
     # signals that count in the score but do not set the direction (LABELS.md: a third
     # party's appeal with no concrete measure is neutral)
     direction_neutral: frozenset[str] = frozenset()
@@ -250,7 +261,7 @@ class _Builder:
                 bucket.append(rule)
                 self.count += 1
 
-    def automaton(self) -> tuple[Any, dict[str, Any]]:
+    def automaton(self, places: dict[str, str] | None = None) -> tuple[Any, dict[str, Any]]:
         """The spaced-text automaton, plus the rules of one-character punctuation.
 
         A key becomes up to three automaton keys, one per way of ending a hit: "exact"
@@ -261,6 +272,8 @@ class _Builder:
         and " " alike; an all-alphanumeric key found in spaced text is already exact.
         Each rule carries its rank and destination list; rules with a language, an
         exact spelling or a verifier are "complex" and checked one by one.
+        ``places`` (gazetteer key -> place id, keys already padded as in places.py) join
+        the same automaton, so one pass over the text also finds the places it names.
         """
         groups: dict[str, list[tuple[Any, ...]]] = {}
         punct: dict[str, tuple[int, tuple[Any, ...], tuple[Any, ...]]] = {}
@@ -277,7 +290,7 @@ class _Builder:
                 for s, c in by_mode.values():
                     simple_rules += s
                     complex_rules += c
-                punct[key] = (klen, tuple(simple_rules), tuple(complex_rules))
+                punct[key] = (klen, tuple(simple_rules), _checks(complex_rules))
                 continue
             left = " " if key[0].isalnum() else ""
             check = None if key.isalnum() else key
@@ -286,8 +299,16 @@ class _Builder:
                 akey = left + spaced(key) + right
                 groups.setdefault(akey, []).append((
                     len(akey) - len(left), klen, check, mode == "prefix",
-                    tuple(simple_rules), tuple(complex_rules),
+                    tuple(simple_rules), _checks(complex_rules),
                 ))
+        for akey, pid in (places or {}).items():
+            stem = not akey.endswith(" ")
+            rule = Rule(kind=PLACE, value=pid, source=akey.strip(), prefix=stem, verifier=None,
+                        need_left=True, need_right=not stem)
+            # prefix False: the place's span is never used, only its id
+            groups.setdefault(akey, []).append((
+                len(akey) - 1, len(akey.strip()), None, False, ((0, rule, DEST_PLACE),), (),
+            ))
         auto = ahocorasick.Automaton()
         for akey, gs in groups.items():
             back, klen, check, prefix, simple_rules, complex_rules = gs[0]
@@ -299,6 +320,22 @@ class _Builder:
                 auto.add_word(akey, (0, 0, None, False, 0, 0, None, tuple(gs)))
         auto.make_automaton()
         return auto, punct
+
+
+def _checks(rules: list[tuple[int, Rule, int]]) -> tuple[Any, ...]:
+    """The "complex" rules of one key and mode as ``(any_verifier, rules)``, or () if none.
+
+    ``any_verifier`` is the alternation of the rules' verifiers when every rule has one
+    and there are several ("block* the road*", "block* legislation", ...): when it does
+    not match at a candidate, none of them can, and one regex call settles them all.
+    """
+    if not rules:
+        return ()
+    any_verifier = None
+    if len(rules) > 1 and all(r.verifier is not None for _, r, _ in rules):
+        any_verifier = re.compile("|".join(f"(?:{r.verifier.pattern})"  # type: ignore[union-attr]
+                                           for _, r, _ in rules))
+    return any_verifier, tuple(rules)
 
 
 def _rank(rule: Rule, klen: int, idx: int) -> int:
@@ -317,6 +354,8 @@ def _dest(rule: Rule) -> int:
         return DEST_CUE
     if rule.kind in (BREAK, SOFT):
         return DEST_BREAK
+    if rule.kind == PLACE:
+        return DEST_PLACE
     return DEST_DISCARD
 
 
@@ -761,7 +800,7 @@ def _build(data_dir: Path | None) -> Lexicon:
     base = docs["signals.toml"].get("version")
     if not isinstance(base, str) or not base:
         raise LexiconError("signals.toml", "version", "missing version string")
-    automaton, punct_rules = b.automaton()
+    automaton, punct_rules = b.automaton(gazetteer.keys)
     return Lexicon(
         version=f"{base}+{digest.hexdigest()[:8]}",
         automaton=automaton,
@@ -787,6 +826,7 @@ def _build(data_dir: Path | None) -> Lexicon:
         unreported_negated=extra["unreported"],  # type: ignore[arg-type]
         victim=rules["victim"],
         implied=rules["implied"],
+        implied_sources=frozenset(imp[1] for imp in rules["implied"]),
         direction_neutral=rules["neutral"],
         title_led=rules["title_led"],
         only_with=rules["only_with"] or None,

@@ -18,13 +18,14 @@ keep the hot loop cheap, and sorting them orders hits by position, then by
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from scoring.lexicon import CLAIM, REPORT, Lexicon, Rule
 from scoring.text import Folded, guess_lang_family
 
-__all__ = ["Hit", "Scan", "scan"]
+__all__ = ["Hit", "Scan", "Spans", "scan"]
 
 Hit = tuple[int, int, int, Rule]
 
@@ -43,6 +44,7 @@ class Scan(NamedTuple):
     cues: list[Hit]
     breaks: list[Hit]  # clause breaks and soft (comma) marks
     discards: list[Hit]
+    places: list[Hit]  # gazetteer aliases (rule value: the place id), in no order
 
 
 class _Family:
@@ -62,10 +64,15 @@ class _Family:
         return self.value
 
 
-def _complex(out: tuple[list[Hit], ...], rules: tuple[Any, ...], folded: Folded, s: int,
+def _complex(out: tuple[list[Hit], ...], checks: tuple[Any, ...], folded: Folded, s: int,
              e0: int, family: _Family) -> None:
-    """Rules of one candidate that need a language, verifier or spelling check."""
+    """Rules of one candidate that need a language, verifier or spelling check.
+
+    ``checks`` is ``(any_verifier, rules)`` (see ``lexicon._checks``)."""
+    any_verifier, rules = checks
     text, padded = folded.text, folded.padded
+    if any_verifier is not None and any_verifier.match(text, s) is None:
+        return
     n = len(text)
     for rank, rule, dest in rules:
         if rule.lang is not None:
@@ -94,7 +101,7 @@ def _complex(out: tuple[list[Hit], ...], rules: tuple[Any, ...], folded: Folded,
 
 def _raw_hits(lex: Lexicon, folded: Folded, family: _Family) -> tuple[list[Hit], ...]:
     text, padded = folded.text, folded.padded
-    out: tuple[list[Hit], ...] = ([], [], [], [], [], [])
+    out: tuple[list[Hit], ...] = ([], [], [], [], [], [], [])
     for pend, (back, klen, check, prefix, dest, rank, rule, groups) in lex.automaton.iter(padded):
         if groups is None:  # one plain rule: most keys
             s = pend - back
@@ -136,11 +143,16 @@ def _uncontained(hits: list[Hit]) -> list[Hit]:
     After a plain sort (start, then end) a hit is strictly inside another exactly when
     an earlier start reaches at least as far, or its own start has a longer hit.
     """
-    if len(hits) < 2:
+    n = len(hits)
+    if n < 2:
         return hits
     hits.sort()
+    if n == 2:  # the common case, by the same rule as the loop below
+        a, b = hits
+        if a[0] == b[0]:
+            return hits if a[1] == b[1] else [b]
+        return [a] if b[1] <= a[1] else hits
     out: list[Hit] = []
-    n = len(hits)
     reach = -1  # furthest end among hits that start earlier
     i = 0
     while i < n:
@@ -176,27 +188,45 @@ def _inside_longer(h: Hit, covers: list[Hit]) -> bool:
     return False
 
 
+class Spans:
+    """Many spans, asked whether one of them covers [s, e): one bisection per question
+    instead of a loop over all of them, so long texts stay linear."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: Sequence[tuple[int, int] | Hit]) -> None:
+        ordered = sorted((c[0], c[1]) for c in spans)
+        self.starts = [s for s, _ in ordered]
+        # running maximum of the ends: ends[i] is the furthest reach of spans[:i + 1]
+        self.ends: list[int] = []
+        best = -1
+        for _, e in ordered:
+            best = max(best, e)
+            self.ends.append(best)
+
+    def cover(self, s: int, e: int) -> bool:
+        """Whether a span lies around (or on) [s, e)."""
+        i = bisect_right(self.starts, s) - 1
+        return i >= 0 and self.ends[i] >= e
+
+    def cover_longer(self, s: int, e: int) -> bool:
+        """Whether a strictly longer span lies around [s, e): it starts earlier and reaches
+        at least to ``e``, or starts at most at ``s`` and reaches beyond ``e``."""
+        i = bisect_left(self.starts, s) - 1
+        if i >= 0 and self.ends[i] >= e:
+            return True
+        i = bisect_right(self.starts, s) - 1
+        return i >= 0 and self.ends[i] > e
+
+
 def _outside(hits: list[Hit], covers: list[Hit]) -> list[Hit]:
     """Drop hits lying inside (or equal to) a span of ``covers``."""
     if not covers or not hits:
         return hits
     if len(covers) <= _SMALL:
         return [h for h in hits if not _covered(h, covers)]
-    spans = sorted((c[0], c[1]) for c in covers)
-    starts = [s for s, _ in spans]
-    # running maximum of ends so one bisect answers "is [s, e) covered?"
-    ends: list[int] = []
-    best = -1
-    for _, e in spans:
-        best = max(best, e)
-        ends.append(best)
-    out = []
-    for h in hits:
-        i = bisect_right(starts, h[0]) - 1
-        if i >= 0 and ends[i] >= h[1]:
-            continue
-        out.append(h)
-    return out
+    spans = Spans(covers)
+    return [h for h in hits if not spans.cover(h[0], h[1])]
 
 
 def scan(lex: Lexicon, folded: Folded, family: str | None = None,
@@ -210,7 +240,7 @@ def scan(lex: Lexicon, folded: Folded, family: str | None = None,
 
 
 def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit],
-          breaks: list[Hit], discards: list[Hit]) -> Scan:
+          breaks: list[Hit], discards: list[Hit], places: list[Hit]) -> Scan:
     """Settle overlaps between the raw hit lists and sort them."""
     # _uncontained sorts; the filters below keep order
     plain = _uncontained(plain)
@@ -229,7 +259,11 @@ def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit]
             # Claim nouns and accusation verbs stay even inside a signal phrase
             # ("accusations" is both a claim and an accusation); the other cues inside a
             # signal phrase belong to it ("will not recognise").
-            cues = [c for c in cues if c[3].kind in _NOUNS or not _covered(c, plain)]
+            if len(plain) <= _SMALL:
+                cues = [c for c in cues if c[3].kind in _NOUNS or not _covered(c, plain)]
+            else:
+                spans = Spans(plain)
+                cues = [c for c in cues if c[3].kind in _NOUNS or not spans.cover(c[0], c[1])]
     if breaks:
         covers = plain + actors if actors else plain
         if covers:
@@ -251,12 +285,17 @@ def _post(plain: list[Hit], gated: list[Hit], actors: list[Hit], cues: list[Hit]
             # a loaded word inside a longer plain phrase belongs to it, as plain phrases
             # do ("terrorist attack" is an attack, not the insult "terrorist"); influence
             # words inside a meeting phrase stay (meetings with Moscow are both)
-            gated = [g for g in gated
-                     if g[3].value != "accusation" or not _inside_longer(g, plain)]
+            if len(plain) <= _SMALL:
+                gated = [g for g in gated
+                         if g[3].value != "accusation" or not _inside_longer(g, plain)]
+            else:
+                spans = Spans(plain)
+                gated = [g for g in gated
+                         if g[3].value != "accusation" or not spans.cover_longer(g[0], g[1])]
         signals = plain + gated
         signals.sort()
     else:
         signals = plain
     if discards:
         discards.sort()
-    return _new_tuple(Scan, (signals, actors, cues, breaks, discards))
+    return _new_tuple(Scan, (signals, actors, cues, breaks, discards, places))

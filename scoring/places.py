@@ -9,6 +9,7 @@ the folded text, so the cost is linear in the text's length.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -23,7 +24,10 @@ from scoring.errors import LexiconError
 from scoring.taxonomy import ACTOR_CODES
 from scoring.text import Folded, fold, fold_pattern
 
-__all__ = ["Gazetteer", "Place", "compile_places", "find_places", "load_places", "place_info"]
+__all__ = [
+    "Gazetteer", "Place", "cased_places", "compile_places", "find_places", "load_places",
+    "place_info",
+]
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "places.toml"
 _FILE = "places.toml"
@@ -65,6 +69,9 @@ class Gazetteer:
     cased: re.Pattern[str] | None
     cased_ids: dict[str, str]
     cased_any: re.Pattern[str] | None = None
+    # the automaton's keys and their place ids; the lexicon puts them into its own
+    # automaton so that the scorer finds places in the pass that finds everything else
+    keys: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _fail(entry: str, reason: str) -> LexiconError:
@@ -158,7 +165,7 @@ def compile_places(doc: dict[str, Any]) -> Gazetteer:
     for key, pid in owner.items():
         automaton.add_word(key, pid)
     automaton.make_automaton()
-    return Gazetteer(version, places, automaton, cased_re, cased_ids, cased_any)
+    return Gazetteer(version, places, automaton, cased_re, cased_ids, cased_any, owner)
 
 
 @functools.lru_cache(maxsize=4)
@@ -192,10 +199,17 @@ def find_places(text: str, gazetteer: Gazetteer | None = None,
     gz = gazetteer if gazetteer is not None else load_places()
     padded = (folded if folded is not None else fold(text)).padded
     found = {pid for _, pid in gz.automaton.iter(padded)} if gz.automaton else set()
-    if gz.cased is not None and gz.cased_any is not None and gz.cased_any.search(text):
-        # a capitalised common word opening a headline ("Split decision") is no place
-        found.update(gz.cased_ids[m.group(0)] for m in gz.cased.finditer(text) if m.start())
+    found.update(cased_places(text, gz))
     return found
+
+
+def cased_places(text: str, gazetteer: Gazetteer) -> list[str]:
+    """Ids of the exact-case names ("Bar", "Split") in the original ``text``."""
+    gz = gazetteer
+    if gz.cased is None or gz.cased_any is None or not gz.cased_any.search(text):
+        return []
+    # a capitalised common word opening a headline ("Split decision") is no place
+    return [gz.cased_ids[m.group(0)] for m in gz.cased.finditer(text) if m.start()]
 
 
 def place_info(place_id: str) -> Place | None:

@@ -113,3 +113,31 @@ def test_initials_dot_is_not_a_sentence_end():
     res = score_item("U.S. warns Serbia")
     assert [(e.signal, e.actor, e.target) for e in res.evidence] == [
         ("intl_statement", "USA", "SRB")]
+
+
+def _long_texts() -> list[str]:
+    """Labelled items alone and run together, so that fields hold many covers, discards
+    (item-wide ones too: sport, weather) and sentences."""
+    import json
+    from pathlib import Path
+
+    items = []
+    for path in sorted((Path(__file__).parents[1] / "data" / "labelled").glob("*.jsonl")):
+        items += [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines()
+                  if ln.strip()]
+    texts = [f"{it['title']}. {it.get('summary') or ''}" for it in items]
+    return texts + [" ".join(texts[i:i + 25]) for i in range(0, len(texts), 25)]
+
+
+def test_indexed_paths_for_long_texts_give_the_plain_loops_results(monkeypatch):
+    # Spans (cover questions by bisection) and the per-sentence discard lookup take over
+    # from plain loops past a size; forcing either way must give the same scores.
+    import scoring.item as item
+    import scoring.matcher as matcher
+
+    texts = _long_texts()
+    default = [score_item(t) for t in texts]
+    for size in (0, 10 ** 9):  # always indexed, never indexed
+        monkeypatch.setattr(matcher, "_SMALL", size)
+        monkeypatch.setattr(item, "_FEW", size)
+        assert [score_item(t) for t in texts] == default, size
