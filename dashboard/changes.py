@@ -137,11 +137,21 @@ def _stories(n: int) -> str:
     return f"{n} {'story' if n == 1 else 'stories'}"
 
 
-def mover_sentence(m: Mover, current: Window, before: Window) -> str:
-    """One plain sentence: who moved, by how much, against what, and which signals."""
+def mover_sentence(m: Mover, current: Window, before: Window,
+                   first_day: date | None = None) -> str:
+    """One plain sentence: who moved, by how much, against what, and which signals.
+
+    ``first_day``: the first stored day; a period before it held no articles, and the
+    sentence says so instead of comparing with an empty period.
+    """
     verb = "rose" if m.change > 0 else "fell"
+    against = (f"no articles are stored before {first_day:%d %b %Y}"
+               if first_day is not None and before.end < first_day
+               else f"from {m.before:.1f} in the {before.days} days before")
     head = (f"{actor_name(m.actor)} {verb} to {m.now:.1f} tension points in "
-            f"{current.text()}, from {m.before:.1f} in the {before.days} days before")
+            f"{current.text()} ({against})" if against.startswith("no ")
+            else f"{actor_name(m.actor)} {verb} to {m.now:.1f} tension points in "
+            f"{current.text()}, {against}")
     if not m.signals:
         return head + "."
     parts = []
@@ -174,7 +184,8 @@ def _movers(url: str, filters: QueryFilters, current: Window, before: Window,
     )
 
 
-def show(url: str, filters: QueryFilters, latest: date | None, stamp: str) -> None:
+def show(url: str, filters: QueryFilters, latest: date | None, stamp: str,
+         first_day: date | None = None) -> None:
     """The "What changed" block: one sentence per mover and the stories behind it."""
     st.subheader("What changed")
     pair = windows(filters, latest)
@@ -197,7 +208,7 @@ def show(url: str, filters: QueryFilters, latest: date | None, stamp: str) -> No
         movers = _movers(url, filters, current, before, stamp)
     for i, m in enumerate(movers):
         with st.container(border=True):
-            st.markdown(escape_markdown(mover_sentence(m, current, before)))
+            st.markdown(escape_markdown(mover_sentence(m, current, before, first_day)))
             top = cache.top_stories(url, current.since(), STORIES_PER_MOVER,
                                     narrowed(filters, current, m.actor), stamp,
                                     until=current.until())

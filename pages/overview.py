@@ -22,7 +22,8 @@ shown = chosen if chosen.actors else replace(chosen, actors=FOCAL_ACTORS)
 index = cache.tension(url, shown, stamp)
 now = cache.current_tension(url, shown, stamp)
 
-changes.show(url, chosen, cache.options(url, stamp)[3], stamp)
+_, _, first_day, latest_day = cache.options(url, stamp)
+changes.show(url, chosen, latest_day, stamp, first_day)
 
 with st.expander("What the tension index means", icon="❓"):
     st.markdown(charts.INDEX_DEFINITION)

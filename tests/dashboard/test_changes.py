@@ -84,3 +84,11 @@ def test_the_live_header_says_how_long_ago_and_the_newest_article() -> None:
     assert line == ("Updated 4 min ago (03 Dec 2026, 09:26 UTC) · newest article "
                     "03 Dec 2026 09:12 UTC")
     assert freshness("", None, now) == "No data yet"
+
+
+def test_a_period_before_the_first_stored_day_is_not_compared() -> None:
+    (m,) = find_movers(_days([("SRB", 40.0, 6)]), _days([]), _signals([]), _signals([]))
+    text = mover_sentence(m, Window(date(2022, 1, 5), date(2023, 9, 30)),
+                          Window(date(2020, 4, 11), date(2022, 1, 4)), date(2022, 1, 5))
+    assert "(no articles are stored before 05 Jan 2022)" in text
+    assert "days before" not in text

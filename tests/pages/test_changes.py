@@ -140,8 +140,9 @@ def test_an_article_with_a_suppressed_match_still_highlights_and_explains(
 ) -> None:
     every = queries.news_page(sample_db_url, QueryFilters(), 1, 5000)
     ev = queries.evidence_for(sample_db_url, every["item_id"])
-    supp = ev[ev["suppressed_by"].notna() & (ev["suppressed_by"] != "")]
-    live = ev[ev["suppressed_by"].isna() & ~ev["negated"].astype(bool)]
+    stopped = ev["suppressed_by"].fillna("") != ""
+    supp = ev[stopped]
+    live = ev[~stopped & ~ev["negated"].astype(bool)]
     both = sorted(set(supp["item_id"]) & set(live["item_id"]))
     assert both, "the sample has an article with a counted and a stopped match"
     item = every[every["item_id"] == both[0]].iloc[0]
